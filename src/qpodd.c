@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* qpodd: command line, then either a policy check or the daemon. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "policy.h"
+
+enum {
+	OPT_PRINT_CONFIG = 0x100,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: qpodd [OPTIONS]\n"
+		"Gives unmodified applications network QoS: finds each new session's\n"
+		"application, decides its class, and has the kernel mark and queue it.\n"
+		"\n"
+		"  -c, --config FILE        policy file (default %s)\n"
+		"  -D, --drop-in-dir DIR    drop-in directory (default: FILE's name with .d)\n"
+		"  -t, --check-config       check the policy, print a summary, and exit\n"
+		"      --print-config       print the effective policy as YAML, and exit\n"
+		"  -h, --help               show this help\n"
+		"  -V, --version            show the version\n"
+		"\n"
+		"Exit status: 0 success, 1 invalid policy or failure, 2 bad usage.\n",
+		CONFIG_DEFAULT_FILE);
+}
+
+static int check_config(const char *file, const char *dropin_dir, bool print)
+{
+	struct diag_list diags;
+	struct qp_policy *p = NULL;
+	char summary[256];
+	int r;
+
+	diag_list_init(&diags);
+	r = config_load(file, dropin_dir, &p, &diags);
+	diag_list_print(&diags, stderr);
+	if (r < 0) {
+		fprintf(stderr, "qpodd: %s: policy is invalid (%zu %s)\n", file, diags.n_errors,
+			diags.n_errors == 1 ? "error" : "errors");
+		diag_list_clear(&diags);
+		return EXIT_FAILURE;
+	}
+	if (print) {
+		policy_write_yaml(p, stdout);
+	} else {
+		policy_summary(p, summary, sizeof(summary));
+		printf("qpodd: %s%s: policy is valid: %s\n", file,
+		       p->n_files > 1 ? " and drop-ins" : "", summary);
+	}
+	policy_free(p);
+	diag_list_clear(&diags);
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "drop-in-dir", required_argument, NULL, 'D' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = CONFIG_DEFAULT_FILE, *dropin_dir = NULL;
+	bool check = false, print = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:D:thV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'D':
+			dropin_dir = optarg;
+			break;
+		case 't':
+			check = true;
+			break;
+		case OPT_PRINT_CONFIG:
+			print = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("qpodd %s\n", PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "qpodd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (check || print)
+		return check_config(file, dropin_dir, print);
+	fprintf(stderr, "qpodd: this build only checks policies: use --check-config\n");
+	return EXIT_FAILURE;
+}
