@@ -259,7 +259,6 @@ static const char *cfg_entry_name(struct cfg *c, const struct ynode *n, const ch
 		} else if (!valid(name)) {
 			cfg_error(c, &v->loc, "%s: '%s' is not %s", section, name, rule);
 			*ok = false;
-			name = NULL;
 		} else {
 			key_path(path, len, section, name);
 		}
