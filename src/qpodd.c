@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "diag.h"
+#include "log.h"
+#include "policy-support.h"
 #include "policy.h"
 
 enum {
@@ -24,6 +27,7 @@ static void usage(FILE *out)
 		"  -c, --config FILE        policy file (default %s)\n"
 		"  -D, --drop-in-dir DIR    drop-in directory (default: FILE's name with .d)\n"
 		"  -t, --check-config       check the policy, print a summary, and exit\n"
+		"  -v, --verbose            log every decision (debug level)\n"
 		"      --print-config       print the effective policy as YAML, and exit\n"
 		"  -h, --help               show this help\n"
 		"  -V, --version            show the version\n"
@@ -41,6 +45,11 @@ static int check_config(const char *file, const char *dropin_dir, bool print)
 
 	diag_list_init(&diags);
 	r = config_load(file, dropin_dir, &p, &diags);
+	if (r == 0 && policy_check_supported(p, &diags) > 0) {
+		policy_free(p);
+		p = NULL;
+		r = -1;
+	}
 	diag_list_print(&diags, stderr);
 	if (r < 0) {
 		fprintf(stderr, "qpodd: %s: policy is invalid (%zu %s)\n", file, diags.n_errors,
@@ -67,15 +76,17 @@ int main(int argc, char **argv)
 		{ "drop-in-dir", required_argument, NULL, 'D' },
 		{ "check-config", no_argument, NULL, 't' },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = CONFIG_DEFAULT_FILE, *dropin_dir = NULL;
-	bool check = false, print = false;
+	bool check = false, print = false, verbose = false;
+	struct daemon_options dopts;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:D:thV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:D:tvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			file = optarg;
@@ -88,6 +99,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PRINT_CONFIG:
 			print = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -107,6 +121,8 @@ int main(int argc, char **argv)
 	}
 	if (check || print)
 		return check_config(file, dropin_dir, print);
-	fprintf(stderr, "qpodd: this build only checks policies: use --check-config\n");
-	return EXIT_FAILURE;
+	log_init(verbose ? LOG_DEBUG : LOG_INFO);
+	dopts.config_file = file;
+	dopts.dropin_dir = dropin_dir;
+	return daemon_run(&dopts);
 }

@@ -57,3 +57,131 @@ wait_for() {
 		sleep 0.05
 	done
 }
+
+# ---- network namespaces -----------------------------------------------------
+# Two hosts on a veth pair: A (where qpodd runs) and B (its peer), with
+# 198.18.0.1/24 and 2001:db8::1/64 on A, .2 and ::2 on B.
+
+A4=198.18.0.1
+B4=198.18.0.2
+A6=2001:db8::1
+B6=2001:db8::2
+NETPROBE="python3 $QPOD_SRCDIR/tests/system/netprobe.py"
+: "${UDP_BURST:=$(dirname "$QPODD")/../tests/helpers/udp-burst}"
+
+# need_netns: skip unless root with network namespaces and nft.
+need_netns() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	command -v nft >/dev/null || skip "needs nft (Debian package nftables)"
+	command -v python3 >/dev/null || skip "needs python3"
+	ip netns add "qpod-probe-$$" 2>/dev/null || skip "cannot create network namespaces"
+	ip netns del "qpod-probe-$$"
+}
+
+hosts_up() {
+	NS_A="qpod-a-$$"
+	NS_B="qpod-b-$$"
+	ip netns add "$NS_A" || fail "ip netns add"
+	at_exit "ip netns del $NS_A"
+	ip netns add "$NS_B" || fail "ip netns add"
+	at_exit "ip netns del $NS_B"
+	# No duplicate address detection: a tentative link-local address holds
+	# the first IPv6 packets for a second, which would look like a qpodd delay.
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_dad=0 || fail "sysctl in $ns"
+	done
+	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B" || fail "veth"
+	ip -n "$NS_A" addr add "$A4/24" dev va
+	ip -n "$NS_B" addr add "$B4/24" dev vb
+	ip -n "$NS_A" addr add "$A6/64" dev va nodad
+	ip -n "$NS_B" addr add "$B6/64" dev vb nodad
+	for ns in "$NS_A" "$NS_B"; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_A" link set va up
+	ip -n "$NS_B" link set vb up
+	# Static neighbours: right after link-up the first IPv6 neighbour
+	# solicitation can go unanswered and be retried a second later, which
+	# would look like a delay of qpodd's.
+	mac_a=$(ip -n "$NS_A" -br link show va | awk '{ print $3 }')
+	mac_b=$(ip -n "$NS_B" -br link show vb | awk '{ print $3 }')
+	ip -n "$NS_A" neigh replace "$B4" lladdr "$mac_b" dev va nud permanent
+	ip -n "$NS_A" neigh replace "$B6" lladdr "$mac_b" dev va nud permanent
+	ip -n "$NS_B" neigh replace "$A4" lladdr "$mac_a" dev vb nud permanent
+	ip -n "$NS_B" neigh replace "$A6" lladdr "$mac_a" dev vb nud permanent
+	wait_for 5 addresses_ready
+}
+
+addresses_ready() {
+	[ -z "$(ip -n "$NS_A" -6 addr show tentative)" ] &&
+		[ -z "$(ip -n "$NS_B" -6 addr show tentative)" ] &&
+		ip -n "$NS_A" link show va | grep -q 'state UP'
+}
+
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# start_qpodd POLICY [ARGS]: runs qpodd in A and waits for its table.
+start_qpodd() {
+	policy=$1
+	shift
+	QPODD_RUNS=$((${QPODD_RUNS:-0} + 1))
+	QPODD_LOG="$TMPDIR_TEST/qpodd.$QPODD_RUNS.log"
+	setsid ip netns exec "$NS_A" "$QPODD" -c "$policy" -D "$TMPDIR_TEST/no-dropins" "$@" \
+		>"$QPODD_LOG" 2>&1 </dev/null &
+	QPODD_PID=$!
+	at_exit "kill -9 $QPODD_PID"
+	wait_for 10 qpodd_ready
+}
+
+qpodd_ready() {
+	kill -0 "$QPODD_PID" 2>/dev/null || fail "qpodd exited: $(cat "$QPODD_LOG")"
+	grep -q 'running:' "$QPODD_LOG"
+}
+
+# stop_qpodd [SIGNAL]: signals qpodd and waits for it; sets QPODD_STATUS.
+stop_qpodd() {
+	kill -"${1:-TERM}" "$QPODD_PID"
+	wait_for 10 qpodd_gone
+	wait "$QPODD_PID" 2>/dev/null
+	QPODD_STATUS=$?
+}
+
+qpodd_gone() { ! kill -0 "$QPODD_PID" 2>/dev/null; }
+
+# (nft cannot print the compat NFQUEUE target, so list tables, not the table.)
+has_qpod_table() { in_a nft list tables | grep -qx 'table inet qpod'; }
+
+# observe NAME MATCH: counts, in B's input path, packets matching MATCH
+# (an nft expression) in the named counter NAME.
+observe() {
+	if ! in_b nft list table inet obs >/dev/null 2>&1; then
+		in_b nft add table inet obs || fail "nft add table"
+		in_b nft add chain inet obs in '{ type filter hook input priority -300; }' ||
+			fail "nft add chain"
+	fi
+	in_b nft add counter inet obs "$1"
+	in_b nft add rule inet obs in "$2" counter name "$1"
+}
+
+# count NAME: packets the counter NAME has seen.
+count() {
+	in_b nft list counter inet obs "$1" | awk '/packets/ { print $2 }'
+}
+
+# queued: packets qpodd's queue 0 has been handed so far in A.
+queued() {
+	in_a awk '$1 == 0 { print $8 }' /proc/net/netfilter/nfnetlink_queue
+}
+
+# listening NS PROTO PORT: true once a socket listens on PORT in NS.
+listening() {
+	ip netns exec "$1" ss -Hln"$( [ "$2" = udp ] && echo u || echo t )" "sport = :$3" | grep -q .
+}
+
+# serve_tcp NS ADDR PORT COUNT: a TCP server in NS, in the background.
+serve_tcp() {
+	ip netns exec "$1" $NETPROBE tcp-serve "$2" "$3" "$4" >"$TMPDIR_TEST/serve-$3" 2>&1 &
+	wait_for 5 listening "$1" tcp "$3"
+}

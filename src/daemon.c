@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* qpodd's life: start, reload, stop. The main thread owns the ruleset and
+ * the policy; packet threads only read the current snapshot. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "datapath.h"
+#include "log.h"
+#include "nft.h"
+#include "policy-support.h"
+#include "ruleset.h"
+#include "sd.h"
+
+/* Packets the kernel holds per queue, and how much of each it copies to
+ * us: enough for IPv6 with extension headers and a TCP header. */
+#define QUEUE_MAX_LEN 16384
+#define QUEUE_COPY_BYTES 256
+
+struct daemon {
+	const struct daemon_options *opts;
+	_Atomic(struct snapshot *) current;
+	struct nft_sock *nft;
+	enum ruleset_queue queue_kind;
+	bool queue_kind_known;
+	struct datapath **dps;
+	size_t n_dps;
+	uint64_t gen;
+};
+
+static struct snapshot *snapshot_new(struct qp_policy *p, const struct marks *prev, uint64_t gen)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	/* A copy of the previous assignment, so that classes keep their values. */
+	if (prev && prev->n) {
+		s->marks.mask = prev->mask;
+		s->marks.n = prev->n;
+		s->marks.names = calloc(prev->n, sizeof(char *));
+		s->marks.values = calloc(prev->n, sizeof(uint32_t));
+		if (!s->marks.names || !s->marks.values)
+			goto fail;
+		for (size_t i = 0; i < prev->n; i++) {
+			s->marks.names[i] = strdup(prev->names[i]);
+			if (!s->marks.names[i])
+				goto fail;
+			s->marks.values[i] = prev->values[i];
+		}
+	}
+	if (marks_assign(&s->marks, p) < 0)
+		goto fail;
+	s->policy = p;
+	s->gen = gen;
+	return s;
+fail:
+	marks_clear(&s->marks);
+	free(s);
+	return NULL;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	marks_clear(&s->marks);
+	policy_free(s->policy);
+	free(s);
+}
+
+/* Reads and checks the policy; logs every problem. */
+static struct qp_policy *load_policy(const struct daemon_options *o)
+{
+	struct qp_policy *p = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	if (config_load(o->config_file, o->dropin_dir, &p, &diags) == 0 &&
+	    policy_check_supported(p, &diags) > 0) {
+		policy_free(p);
+		p = NULL;
+	}
+	log_diags(&diags);
+	if (!p)
+		log_error("%s: policy is invalid (%zu %s)", o->config_file, diags.n_errors,
+			  diags.n_errors == 1 ? "error" : "errors");
+	diag_list_clear(&diags);
+	return p;
+}
+
+static int commit_ruleset(struct daemon *d, const struct snapshot *s, enum ruleset_queue kind,
+			  char *err, size_t errlen, bool *queue_failed)
+{
+	struct ruleset *rs = NULL;
+	struct nft_batch *b = NULL;
+	int r;
+
+	*queue_failed = false;
+	r = ruleset_build(s->policy, &s->marks, kind, &rs);
+	if (r < 0) {
+		snprintf(err, errlen, "building the ruleset: %s", strerror(-r));
+		return r;
+	}
+	b = nft_batch_new();
+	if (!b) {
+		ruleset_free(rs);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r = ruleset_put_replace(rs, b);
+	if (r < 0)
+		snprintf(err, errlen, "the ruleset does not fit one transaction");
+	else
+		r = nft_sock_commit(d->nft, b, err, errlen);
+	if (r < 0 && nft_sock_failed_index(d->nft) == ruleset_queue_rule_index(rs))
+		*queue_failed = true;
+	nft_batch_free(b);
+	ruleset_free(rs);
+	return r;
+}
+
+/* Installs the ruleset for S, replacing any table of the same name. At the
+ * first install, finds out whether the kernel has the native queue
+ * expression, falling back to the xtables NFQUEUE target. */
+static int install(struct daemon *d, const struct snapshot *s)
+{
+	char err[256];
+	bool queue_failed;
+	int r;
+
+	if (!d->queue_kind_known) {
+		r = commit_ruleset(d, s, RULESET_QUEUE_NATIVE, err, sizeof(err), &queue_failed);
+		if (r == 0) {
+			log_info("queueing new sessions with the nft queue expression");
+		} else if (queue_failed && (r == -ENOENT || r == -EOPNOTSUPP)) {
+			log_notice("this kernel has no nft queue expression (%s): queueing new "
+				   "sessions with the xtables NFQUEUE target through nft compat",
+				   err);
+			r = commit_ruleset(d, s, RULESET_QUEUE_COMPAT, err, sizeof(err),
+					   &queue_failed);
+			if (r == 0)
+				d->queue_kind = RULESET_QUEUE_COMPAT;
+		}
+		if (r == 0)
+			d->queue_kind_known = true;
+	} else {
+		r = commit_ruleset(d, s, d->queue_kind, err, sizeof(err), &queue_failed);
+	}
+	if (r < 0)
+		log_error("installing the nftables table inet qpod: %s", err);
+	return r;
+}
+
+static int remove_ruleset(struct daemon *d)
+{
+	struct nft_batch *b = nft_batch_new();
+	char err[256];
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	r = ruleset_put_delete(b);
+	if (r == 0)
+		r = nft_sock_commit(d->nft, b, err, sizeof(err));
+	if (r < 0)
+		log_error("removing the nftables table inet qpod: %s", err);
+	nft_batch_free(b);
+	return r;
+}
+
+static int start_datapaths(struct daemon *d, const struct qp_policy *p)
+{
+	d->dps = calloc(p->queue.threads, sizeof(*d->dps));
+	if (!d->dps)
+		return -ENOMEM;
+	for (unsigned i = 0; i < p->queue.threads; i++) {
+		struct nfq_sock_config cfg = {
+			.queue_num = (uint16_t)(p->queue.num + i),
+			.fail_open = p->queue.fail == QP_FAIL_OPEN,
+			.max_len = QUEUE_MAX_LEN,
+			.copy_bytes = QUEUE_COPY_BYTES,
+		};
+		int r = datapath_start(&d->current, &cfg, &d->dps[i]);
+
+		if (r < 0) {
+			log_error("queue %u: %s%s", cfg.queue_num, strerror(-r),
+				  r == -EBUSY  ? " (another program is bound to this queue)"
+				  : r == -EPERM ? " (qpodd needs CAP_NET_ADMIN: run it as root)"
+						: "");
+			return r;
+		}
+		d->n_dps++;
+	}
+	return 0;
+}
+
+static void stop_datapaths(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_dps; i++)
+		datapath_stop(d->dps[i]);
+	free(d->dps);
+	d->dps = NULL;
+	d->n_dps = 0;
+}
+
+/* Waits until every packet thread has taken generation GEN. */
+static void wait_for_threads(struct daemon *d, uint64_t gen)
+{
+	for (size_t i = 0; i < d->n_dps; i++) {
+		datapath_wake(d->dps[i]);
+		while (datapath_seen_gen(d->dps[i]) < gen) {
+			struct timespec ts = { 0, 100000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+static void reload(struct daemon *d)
+{
+	struct snapshot *old = atomic_load(&d->current), *s;
+	struct qp_policy *p;
+
+	sd_reloading();
+	log_info("reloading %s", d->opts->config_file);
+	p = load_policy(d->opts);
+	if (!p) {
+		log_error("keeping the running policy");
+		goto out;
+	}
+	if (p->queue.num != old->policy->queue.num ||
+	    p->queue.threads != old->policy->queue.threads ||
+	    p->queue.fail != old->policy->queue.fail ||
+	    p->queue.mark_mask != old->policy->queue.mark_mask) {
+		log_error("queue settings (num, threads, fail, mark-mask) change only with a "
+			  "restart; "
+			  "keeping the running policy");
+		policy_free(p);
+		goto out;
+	}
+	s = snapshot_new(p, &old->marks, ++d->gen);
+	if (!s) {
+		log_error("out of memory; keeping the running policy");
+		policy_free(p);
+		goto out;
+	}
+	if (install(d, s) < 0) {
+		log_error("keeping the running policy");
+		snapshot_free(s);
+		goto out;
+	}
+	atomic_store(&d->current, s);
+	wait_for_threads(d, s->gen);
+	snapshot_free(old);
+	log_info("policy reloaded");
+out:
+	sd_ready("running");
+}
+
+static int block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void main_loop(struct daemon *d, int sfd)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(si)) {
+			log_error("reading signals: %s", n < 0 ? strerror(errno) : "short read");
+			return;
+		}
+		if (si.ssi_signo == SIGHUP) {
+			reload(d);
+			continue;
+		}
+		log_info("%s: stopping", strsignal((int)si.ssi_signo));
+		return;
+	}
+}
+
+int daemon_run(const struct daemon_options *o)
+{
+	struct daemon d = { .opts = o };
+	struct snapshot *s = NULL;
+	struct qp_policy *p;
+	char summary[256];
+	int sfd = -1, status = EXIT_FAILURE;
+	sigset_t set;
+
+	if (block_signals(&set) < 0 || (sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
+		log_error("signals: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	p = load_policy(o);
+	if (!p)
+		goto out;
+	s = snapshot_new(p, NULL, ++d.gen);
+	if (!s) {
+		policy_free(p);
+		log_error("out of memory");
+		goto out;
+	}
+	atomic_store(&d.current, s);
+	if (nft_sock_open(&d.nft) < 0) {
+		log_error("cannot talk to nftables: %s", strerror(errno));
+		goto out;
+	}
+	/* Queues first: a packet queued before anyone listens would be
+	 * dropped (fail: closed) or pass unmarked (fail: open). */
+	if (start_datapaths(&d, p) < 0)
+		goto out;
+	if (install(&d, s) < 0)
+		goto out;
+	policy_summary(p, summary, sizeof(summary));
+	log_info("running: %s; queues %u-%u, fail %s", summary, p->queue.num,
+		 p->queue.num + p->queue.threads - 1, p->queue.fail == QP_FAIL_OPEN ? "open" : "closed");
+	sd_ready("running");
+
+	main_loop(&d, sfd);
+
+	sd_stopping();
+	status = EXIT_SUCCESS;
+	if (remove_ruleset(&d) < 0)
+		status = EXIT_FAILURE;
+out:
+	/* With the table gone no packet is queued any more: threads give the
+	 * ones still held their verdicts and exit. */
+	stop_datapaths(&d);
+	nft_sock_close(d.nft);
+	snapshot_free(atomic_load(&d.current));
+	if (sfd >= 0)
+		close(sfd);
+	return status;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_DAEMON_H
+#define QPOD_DAEMON_H
+
+struct daemon_options {
+	const char *config_file;
+	const char *dropin_dir;		/* NULL: derived from config_file */
+};
+
+/** Runs qpodd until SIGTERM or SIGINT: installs the ruleset, decides
+ * queued sessions, reloads on SIGHUP, and on the way out removes what it
+ * installed. Returns the process exit status. */
+int daemon_run(const struct daemon_options *o);
+
+#endif

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The packet thread: every packet NFQUEUE holds gets a verdict, in the
+ * order it arrived, with the mark of the class its session's rules decide.
+ *
+ * A TCP SYN's mark is saved into its connection by the kernel (the save
+ * chains). Any other new session (UDP, TCP picked up mid-stream) may have
+ * more packets queued behind its first: if the connection were marked at
+ * once, its next packets would skip the queue and overtake those still
+ * held. So such a session stays "draining" - each packet released with the
+ * class's packet mark, in order - until its packets stop arriving for
+ * FLOW_QUIET_NS, and only then does qpodd set the connection's mark over
+ * ctnetlink, after which the kernel alone handles it. */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctnl.h"
+#include "datapath.h"
+#include "decide.h"
+#include "flowtab.h"
+#include "log.h"
+#include "packet.h"
+
+#define FLOW_QUIET_NS 500000ull		/* no packet for 0.5 ms: mark the connection */
+#define FLOW_DRAIN_MAX_NS 20000000ull	/* a session never pausing: mark after 20 ms */
+#define FLOW_LINGER_NS 5000000000ull	/* forget sessions unseen for 5 s */
+#define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
+
+struct datapath {
+	pthread_t thread;
+	bool started;
+	int wake_fd;
+	int timer_fd;
+	int epoll_fd;
+	atomic_bool stop;
+	_Atomic uint64_t seen_gen;
+	_Atomic(struct snapshot *) *current;
+	struct snapshot *snap;	/* the thread's own view */
+	struct nfq_sock *q;
+	struct ctnl *ctnl;
+	struct flowtab *flows;
+	uint16_t queue_num;
+	uint64_t now;		/* of the current batch */
+	uint64_t cycle_start;	/* when the current drain cycle began reading */
+	struct datapath_stats stats;
+	struct log_ratelimit rl_parse, rl_overrun, rl_io, rl_evict;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void count(_Atomic uint64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+static void log_decision(const struct flow *f, enum qp_direction dir, const struct decision *d)
+{
+	char fs[128];
+
+	flow_format(f, fs, sizeof(fs));
+	log_debug("%s %s: %s (%s)", dir == QP_DIR_IN ? "in" : "out", fs,
+		  d->target->kind == QP_TARGET_DROP ? "drop" : d->target->cls->name,
+		  d->rule >= 0 ? "session rule" : "default class");
+}
+
+static void send_verdict(struct datapath *dp, const struct nfq_packet *pkt, bool drop,
+			 uint32_t class_mark)
+{
+	uint32_t mask = dp->snap->marks.mask;
+
+	if (drop) {
+		nfq_sock_verdict(dp->q, pkt->id, NF_DROP, false, 0);
+		count(&dp->stats.dropped);
+		return;
+	}
+	/* Only qpod's bits of the packet mark change. */
+	nfq_sock_verdict(dp->q, pkt->id, NF_ACCEPT, true, (pkt->mark & ~mask) | class_mark);
+	count(&dp->stats.accepted);
+}
+
+/* A session qpodd cannot track (no conntrack key, unreadable packet):
+ * decided packet by packet. */
+static void decide_untracked(struct datapath *dp, const struct nfq_packet *pkt,
+			     const struct flow *f, enum qp_direction dir, bool parsed)
+{
+	const struct qp_policy *p = dp->snap->policy;
+	struct decision d = { &p->default_class, -1 };
+
+	if (parsed)
+		decide_session(p, f, dir, &d);
+	if (d.target->kind == QP_TARGET_DROP)
+		send_verdict(dp, pkt, true, 0);
+	else
+		send_verdict(dp, pkt, false, marks_class(&dp->snap->marks, d.target->cls->index));
+}
+
+static void on_packet(const struct nfq_packet *pkt, void *data)
+{
+	struct datapath *dp = data;
+	enum qp_direction dir = pkt->hook == NF_INET_LOCAL_IN ? QP_DIR_IN : QP_DIR_OUT;
+	uint8_t built[FLOW_KEY_MAX];
+	const uint8_t *key;
+	size_t key_len;
+	struct flow_entry *e;
+	struct flow f = { 0 };
+	bool syn, evicted;
+
+	count(&dp->stats.packets);
+	if (packet_parse(pkt->data, pkt->len, &f) < 0) {
+		/* Never leave a packet without a verdict: what cannot be read
+		 * gets the default class. */
+		if (log_ratelimit_ok(&dp->rl_parse))
+			log_warning("queue %u: a packet too short or malformed to read "
+				    "(%zu bytes) gets the default class",
+				    dp->queue_num, pkt->len);
+		count(&dp->stats.unparsable);
+		decide_untracked(dp, pkt, &f, dir, false);
+		return;
+	}
+	/* The connection's name: as the kernel sent it, or from the headers. */
+	if (pkt->ct_key_len) {
+		key = pkt->ct_key;
+		key_len = pkt->ct_key_len;
+	} else {
+		key_len = ctnl_tuple_from_flow(&f, false, built, sizeof(built));
+		key = built;
+	}
+	if (!key_len) {
+		decide_untracked(dp, pkt, &f, dir, true);
+		return;
+	}
+	syn = f.proto == IPPROTO_TCP && (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	e = flowtab_find(dp->flows, key, key_len);
+	if (!e) {
+		struct decision d;
+
+		decide_session(dp->snap->policy, &f, dir, &d);
+		if (log_enabled(LOG_DEBUG))
+			log_decision(&f, dir, &d);
+		count(&dp->stats.sessions);
+		e = flowtab_insert(dp->flows, key, key_len, dp->now, &evicted);
+		if (evicted) {
+			count(&dp->stats.evicted);
+			if (log_ratelimit_ok(&dp->rl_evict))
+				log_warning("queue %u: more than %zu new sessions at once: "
+					    "forgetting the oldest",
+					    dp->queue_num, flowtab_capacity(dp->flows));
+		}
+		e->flow = f;
+		e->drop = d.target->kind == QP_TARGET_DROP;
+		if (!e->drop) {
+			e->class_index = (uint16_t)d.target->cls->index;
+			e->mark = marks_class(&dp->snap->marks, e->class_index);
+		}
+		/* A dropped session never gets a connection; a SYN's mark is
+		 * saved by the kernel. Neither needs qpodd to mark it. */
+		if (e->drop || syn)
+			flowtab_set_state(dp->flows, e, FLOW_SETTLED);
+	} else {
+		flowtab_touch(dp->flows, e, dp->now);
+		/* The kernel still queues a session qpodd marked: the mark did
+		 * not take (the connection was recreated). Mark it again. */
+		if (e->state == FLOW_SETTLED && !e->drop && !syn)
+			flowtab_set_state(dp->flows, e, FLOW_DRAINING);
+	}
+	send_verdict(dp, pkt, e->drop, e->mark);
+}
+
+/* Sets the connection's mark: by the key it was found by, or, if no
+ * connection has that original tuple (the destination was translated
+ * before qpod saw the packet), by its reply tuple. */
+static int settle(struct datapath *dp, struct flow_entry *e, uint32_t mask)
+{
+	uint8_t reply[FLOW_KEY_MAX];
+	size_t len;
+	int r = -ENOENT;
+
+	if (!e->reply_key)
+		r = ctnl_set_mark(dp->ctnl, e->flow.family, e->key, e->key_len, e->mark, mask);
+	if (r != -ENOENT)
+		return r;
+	len = ctnl_tuple_from_flow(&e->flow, true, reply, sizeof(reply));
+	r = len ? ctnl_set_mark(dp->ctnl, e->flow.family, reply, len, e->mark, mask) : -ENOENT;
+	if (r == 0)
+		e->reply_key = true;
+	return r;
+}
+
+/* Marks the connections of sessions that have gone quiet; returns when
+ * the next one will be due (0: none is draining). */
+static uint64_t settle_quiet(struct datapath *dp)
+{
+	uint32_t mask = dp->snap->marks.mask;
+	struct flow_entry *e, *next;
+	uint64_t due = 0;
+	int r;
+
+	for (e = flowtab_draining_first(dp->flows); e; e = next) {
+		uint64_t quiet_at = e->last_ns + FLOW_QUIET_NS;
+		uint64_t max_at = e->first_ns + FLOW_DRAIN_MAX_NS;
+		uint64_t at = quiet_at < max_at ? quiet_at : max_at;
+
+		next = flowtab_draining_next(dp->flows, e);
+		if (at > dp->now) {
+			if (!due || at < due)
+				due = at;
+			continue;
+		}
+		r = settle(dp, e, mask);
+		if (r < 0 && r != -ENOENT) {
+			count(&dp->stats.settle_errors);
+			if (log_ratelimit_ok(&dp->rl_io))
+				log_error("queue %u: setting a connection's mark: %s",
+					  dp->queue_num, strerror(-r));
+		} else if (r == 0) {
+			count(&dp->stats.settled);
+		}
+		log_debug("queue %u: session quiet %lluus after %lluus: connection marked (%s)",
+			  dp->queue_num, (unsigned long long)((dp->now - e->last_ns) / 1000),
+			  (unsigned long long)((e->last_ns - e->first_ns) / 1000),
+			  r == 0 ? "ok" : strerror(-r));
+		/* A connection that is gone (-ENOENT) needs nothing more; one
+		 * that comes back is queued and found again. */
+		flowtab_set_state(dp->flows, e, FLOW_SETTLED);
+	}
+	return due;
+}
+
+static void expire_old(struct datapath *dp)
+{
+	struct flow_entry *e;
+
+	while ((e = flowtab_oldest(dp->flows)) && e->state == FLOW_SETTLED &&
+	       dp->now - e->last_ns > FLOW_LINGER_NS)
+		flowtab_remove(dp->flows, e);
+}
+
+static void arm_timer(struct datapath *dp, uint64_t due)
+{
+	struct itimerspec its = { 0 };
+
+	/* With nothing draining, wake now and then to forget old sessions. */
+	if (!due)
+		due = dp->now + FLOW_LINGER_NS;
+	its.it_value.tv_sec = (time_t)(due / 1000000000ull);
+	its.it_value.tv_nsec = (long)(due % 1000000000ull);
+	timerfd_settime(dp->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Reads and decides everything waiting on the queue, and sends the
+ * verdicts. Returns how many packets it read. */
+static int drain_once(struct datapath *dp)
+{
+	int n, total = 0;
+
+	do {
+		dp->now = now_ns();
+		n = nfq_sock_receive(dp->q, on_packet, dp);
+		if (n > 0)
+			total += n;
+		if (n == -ENOBUFS) {
+			count(&dp->stats.overruns);
+			if (log_ratelimit_ok(&dp->rl_overrun))
+				log_warning("queue %u: socket overrun: the kernel %s packets it "
+					    "could not pass to qpodd",
+					    dp->queue_num,
+					    dp->snap->policy->queue.fail == QP_FAIL_OPEN
+						    ? "accepted (unmarked)"
+						    : "dropped");
+			n = 1;
+		} else if (n < 0 && log_ratelimit_ok(&dp->rl_io)) {
+			log_error("queue %u: reading packets: %s", dp->queue_num, strerror(-n));
+		}
+	} while (n > 0);
+	n = nfq_sock_flush(dp->q);
+	if (n < 0 && log_ratelimit_ok(&dp->rl_io))
+		log_error("queue %u: sending verdicts: %s", dp->queue_num, strerror(-n));
+	return total;
+}
+
+/* Drains until a look after the verdicts finds the queue empty. The kernel
+ * sends released packets on inside the verdict's sendmsg(), which can take
+ * a millisecond for a large batch, and a sender blocked on its socket's
+ * memory resumes only then: a session counts as seen until its last packet
+ * has left, not when it was read. */
+static void drain(struct datapath *dp)
+{
+	while (drain_once(dp) > 0) {
+		uint64_t sent = now_ns();
+		struct flow_entry *e;
+
+		for (e = flowtab_draining_first(dp->flows); e; e = flowtab_draining_next(dp->flows, e))
+			if (e->last_ns >= dp->cycle_start)
+				e->last_ns = sent;
+		dp->cycle_start = sent;
+	}
+}
+
+static void take_snapshot(struct datapath *dp)
+{
+	dp->snap = atomic_load_explicit(dp->current, memory_order_acquire);
+	atomic_store_explicit(&dp->seen_gen, dp->snap->gen, memory_order_release);
+}
+
+static void *thread_main(void *arg)
+{
+	struct datapath *dp = arg;
+
+	for (;;) {
+		struct epoll_event ev[3];
+		int n = epoll_wait(dp->epoll_fd, ev, 3, -1);
+		uint64_t v;
+
+		if (n < 0 && errno != EINTR) {
+			log_error("queue %u: epoll_wait: %s", dp->queue_num, strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.fd != nfq_sock_fd(dp->q) &&
+			    read(ev[i].data.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				log_error("queue %u: read: %s", dp->queue_num, strerror(errno));
+		take_snapshot(dp);
+		dp->cycle_start = now_ns();
+		drain(dp);
+		dp->now = now_ns();
+		arm_timer(dp, settle_quiet(dp));
+		expire_old(dp);
+		if (atomic_load(&dp->stop))
+			break;
+	}
+	/* The ruleset is gone: whatever is still queued gets its verdict. */
+	dp->cycle_start = now_ns();
+	drain(dp);
+	return NULL;
+}
+
+static int watch(struct datapath *dp, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(dp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_config *cfg,
+		   struct datapath **ret)
+{
+	struct datapath *dp = calloc(1, sizeof(*dp));
+	sigset_t all, old;
+	int r;
+
+	if (!dp)
+		return -ENOMEM;
+	dp->wake_fd = dp->timer_fd = dp->epoll_fd = -1;
+	dp->current = current;
+	dp->queue_num = cfg->queue_num;
+	take_snapshot(dp);
+	dp->flows = flowtab_new(FLOWTAB_CAPACITY);
+	if (!dp->flows) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = ctnl_open(&dp->ctnl);
+	if (r < 0)
+		goto fail;
+	r = nfq_sock_open(cfg, &dp->q);
+	if (r < 0)
+		goto fail;
+	dp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dp->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	dp->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (dp->wake_fd < 0 || dp->timer_fd < 0 || dp->epoll_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if ((r = watch(dp, dp->wake_fd)) < 0 || (r = watch(dp, dp->timer_fd)) < 0 ||
+	    (r = watch(dp, nfq_sock_fd(dp->q))) < 0)
+		goto fail;
+	/* Signals are the main thread's business. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = -pthread_create(&dp->thread, NULL, thread_main, dp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		goto fail;
+	dp->started = true;
+	*ret = dp;
+	return 0;
+fail:
+	datapath_stop(dp);
+	return r;
+}
+
+void datapath_wake(struct datapath *dp)
+{
+	uint64_t one = 1;
+
+	if (write(dp->wake_fd, &one, sizeof(one)) < 0)
+		log_error("queue %u: cannot wake the packet thread: %s", dp->queue_num,
+			  strerror(errno));
+}
+
+uint64_t datapath_seen_gen(const struct datapath *dp)
+{
+	return atomic_load_explicit(&dp->seen_gen, memory_order_acquire);
+}
+
+void datapath_stop(struct datapath *dp)
+{
+	if (!dp)
+		return;
+	if (dp->started) {
+		atomic_store(&dp->stop, true);
+		datapath_wake(dp);
+		pthread_join(dp->thread, NULL);
+	}
+	nfq_sock_close(dp->q);
+	ctnl_close(dp->ctnl);
+	flowtab_free(dp->flows);
+	if (dp->wake_fd >= 0)
+		close(dp->wake_fd);
+	if (dp->timer_fd >= 0)
+		close(dp->timer_fd);
+	if (dp->epoll_fd >= 0)
+		close(dp->epoll_fd);
+	free(dp);
+}
+
+const struct datapath_stats *datapath_stats(const struct datapath *dp)
+{
+	return &dp->stats;
+}

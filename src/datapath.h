@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_DATAPATH_H
+#define QPOD_DATAPATH_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "marks.h"
+#include "nfq.h"
+#include "policy.h"
+
+/* What packet threads decide by. A reload publishes a new snapshot; the
+ * old one is freed once every thread has moved past it. */
+struct snapshot {
+	struct qp_policy *policy;
+	struct marks marks;
+	uint64_t gen;
+};
+
+struct datapath_stats {
+	_Atomic uint64_t packets;	/* queued packets read */
+	_Atomic uint64_t sessions;	/* sessions decided */
+	_Atomic uint64_t accepted;
+	_Atomic uint64_t dropped;
+	_Atomic uint64_t unparsable;
+	_Atomic uint64_t overruns;	/* socket overruns: packets the kernel decided */
+	_Atomic uint64_t settled;	/* ct marks set over ctnetlink */
+	_Atomic uint64_t settle_errors;
+	_Atomic uint64_t evicted;	/* sessions forgotten while the table was full */
+};
+
+/* One packet thread, reading one NFQUEUE queue. */
+struct datapath;
+
+/** Starts a thread reading the queue CFG names, deciding by *CURRENT. */
+int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_config *cfg,
+		   struct datapath **ret);
+
+/** Wakes the thread so it takes the current snapshot. */
+void datapath_wake(struct datapath *dp);
+
+/** The generation of the snapshot the thread last took. */
+uint64_t datapath_seen_gen(const struct datapath *dp);
+
+/** Tells the thread to give a verdict to every packet still queued, then
+ * joins it and closes its queue; accepts NULL. Call after the ruleset is
+ * gone, so that no new packet arrives. */
+void datapath_stop(struct datapath *dp);
+
+const struct datapath_stats *datapath_stats(const struct datapath *dp);
+
+#endif

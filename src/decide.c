@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "decide.h"
+
+static bool port_in(const struct qp_port_range *r, uint16_t port)
+{
+	return port >= r->lo && port <= r->hi;
+}
+
+bool decide_flow_matches(const struct qp_flow_match *m, const struct flow *f,
+			 enum qp_direction dir)
+{
+	if (m->direction != QP_DIR_ANY && m->direction != dir)
+		return false;
+	if (m->proto != QP_PROTO_ANY && m->proto != f->proto)
+		return false;
+	if (m->has_src && !netaddr_cidr_contains(&m->src, f->family, f->saddr))
+		return false;
+	if (m->has_dst && !netaddr_cidr_contains(&m->dst, f->family, f->daddr))
+		return false;
+	if (m->has_port || m->has_sport || m->has_dport) {
+		if (!f->has_ports)
+			return false;
+		if (m->has_port && !port_in(&m->port, f->sport) && !port_in(&m->port, f->dport))
+			return false;
+		if (m->has_sport && !port_in(&m->sport, f->sport))
+			return false;
+		if (m->has_dport && !port_in(&m->dport, f->dport))
+			return false;
+	}
+	return true;
+}
+
+void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_direction dir,
+		    struct decision *ret)
+{
+	for (size_t i = 0; i < p->n_sessions; i++) {
+		const struct qp_session_rule *r = &p->sessions[i];
+
+		if (r->app_name)
+			continue;
+		if (decide_flow_matches(&r->match, f, dir)) {
+			ret->target = &r->target;
+			ret->rule = (int)i;
+			return;
+		}
+	}
+	ret->target = &p->default_class;
+	ret->rule = -1;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_DECIDE_H
+#define QPOD_DECIDE_H
+
+#include <stdbool.h>
+
+#include "packet.h"
+#include "policy.h"
+
+/* Which rule decided a session, and what it decided. */
+struct decision {
+	const struct qp_target *target;	/* a class, or drop */
+	int rule;			/* index in policy->sessions; -1: default class */
+};
+
+/** True if M's conditions hold for the session whose first packet is F,
+ * travelling in direction DIR (QP_DIR_OUT or QP_DIR_IN). */
+bool decide_flow_matches(const struct qp_flow_match *m, const struct flow *f,
+			 enum qp_direction dir);
+
+/** Decides a new session by the policy's session rules, first match
+ * winning, or gives it the default class. Rules naming an application
+ * never match here: they need the session's owner. */
+void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_direction dir,
+		    struct decision *ret);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_FLOWTAB_H
+#define QPOD_FLOWTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+/* The sessions a packet thread has decided and still watches, keyed by
+ * the bytes that name their conntrack entry (zone and original tuple, as
+ * the kernel serialises them). Fixed capacity, no allocation after
+ * creation; when full, the least recently seen session is forgotten.
+ * Entries never move, so pointers stay valid until removal. */
+
+#define FLOW_KEY_MAX 128
+
+enum flow_state {
+	FLOW_DRAINING,	/* released with the class's packet mark; ct mark not set yet */
+	FLOW_SETTLED,	/* the kernel marks it now; kept to answer stragglers */
+};
+
+struct flow_entry {
+	uint8_t key[FLOW_KEY_MAX];
+	uint16_t key_len;
+	uint8_t state;		/* enum flow_state */
+	bool drop;		/* the decision: drop, or the class below */
+	uint16_t class_index;
+	uint32_t mark;		/* the class's bits of the mark */
+	bool reply_key;		/* no connection by the key: use the reply tuple */
+	struct flow flow;	/* the first packet's, for the reply tuple */
+	uint64_t first_ns;	/* first packet seen */
+	uint64_t last_ns;	/* last packet seen */
+	/* internal links (indices; -1 for none) */
+	int32_t hnext;
+	int32_t lru_prev, lru_next;
+	int32_t drain_prev, drain_next;
+};
+
+struct flowtab;
+
+/** A table for CAPACITY sessions (rounded up to a power of two), or NULL. */
+struct flowtab *flowtab_new(uint32_t capacity);
+void flowtab_free(struct flowtab *t);
+
+/** The entry for KEY, or NULL. */
+struct flow_entry *flowtab_find(struct flowtab *t, const void *key, size_t len);
+
+/** A new entry for KEY (which must not be present) in state FLOW_DRAINING
+ * with first_ns = last_ns = NOW, at the recent end of the LRU order. When
+ * the table is full the least recently seen entry is removed first, and
+ * *EVICTED (if not NULL) is set. NULL if LEN exceeds FLOW_KEY_MAX. */
+struct flow_entry *flowtab_insert(struct flowtab *t, const void *key, size_t len, uint64_t now,
+				  bool *evicted);
+
+/** Records a packet at NOW: last_ns, and the recent end of the LRU order. */
+void flowtab_touch(struct flowtab *t, struct flow_entry *e, uint64_t now);
+
+/** Sets the state; draining entries are also on the draining list. */
+void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state s);
+
+void flowtab_remove(struct flowtab *t, struct flow_entry *e);
+
+/** The least recently seen entry, or NULL. */
+struct flow_entry *flowtab_oldest(struct flowtab *t);
+
+/** Iterates the draining entries: first, then next (NULL at the end).
+ * The current entry may be moved off the list while iterating if NEXT was
+ * taken before. */
+struct flow_entry *flowtab_draining_first(struct flowtab *t);
+struct flow_entry *flowtab_draining_next(struct flowtab *t, const struct flow_entry *e);
+
+size_t flowtab_count(const struct flowtab *t);
+size_t flowtab_capacity(const struct flowtab *t);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_MARKS_H
+#define QPOD_MARKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+/* The values classes take in qpod's bits of the packet and conntrack
+ * marks. Value 0 is "undecided", the mask's largest value is "decided,
+ * unmanaged", and classes take values in between. A class keeps its value
+ * across reloads, so sessions decided before a reload keep their class. */
+struct marks {
+	uint32_t mask;
+	unsigned shift;
+	uint32_t max;		/* largest value: unmanaged */
+	size_t n;		/* classes of the current policy */
+	char **names;		/* by class index */
+	uint32_t *values;	/* by class index, unshifted */
+};
+
+/** Gives every class of P a value, keeping the value of each class that M
+ * already knew by name (unless the mask changed). Returns 0 or -ENOMEM,
+ * leaving M as it was on failure. M starts zeroed. */
+int marks_assign(struct marks *m, const struct qp_policy *p);
+
+/** Frees what marks_assign allocated. */
+void marks_clear(struct marks *m);
+
+/** The mark bits (within the mask) of class INDEX, and of "unmanaged". */
+uint32_t marks_class(const struct marks *m, unsigned index);
+uint32_t marks_unmanaged(const struct marks *m);
+
+/** The class value that mark bits MARK carry (0: undecided). */
+uint32_t marks_value(const struct marks *m, uint32_t mark);
+
+/** The index of the class whose value is VALUE, or -1. */
+int marks_class_of_value(const struct marks *m, uint32_t value);
+
+/** The tc class id (major 1) a class's packets get as skb->priority. */
+uint32_t marks_tc_classid(const struct marks *m, unsigned index);
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nf_tables netlink I/O: batches, transactions, acknowledgements. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "nft.h"
+
+/* Large enough for any policy validation lets through (about 100 bytes a
+ * rule expression); a bigger batch fails cleanly with E2BIG. */
+#define NFT_BATCH_BYTES (4 * 1024 * 1024)
+#define NFT_ACK_BYTES 32768
+
+struct nft_msg {
+	uint32_t seq;
+	char desc[96];
+};
+
+struct nft_batch {
+	char *buf;
+	struct mnl_nlmsg_batch *b;
+	uint32_t seq_begin;
+	uint32_t seq;
+	struct nft_msg *msgs;
+	size_t n, cap;
+	bool full;
+};
+
+struct nft_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	int failed_index;
+};
+
+static uint32_t next_seq;
+
+struct nft_batch *nft_batch_new(void)
+{
+	struct nft_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->buf = malloc(NFT_BATCH_BYTES);
+	if (!b->buf)
+		goto fail;
+	b->b = mnl_nlmsg_batch_start(b->buf, NFT_BATCH_BYTES);
+	if (!b->b)
+		goto fail;
+	if (!next_seq)
+		next_seq = (uint32_t)time(NULL);
+	b->seq_begin = b->seq = __atomic_add_fetch(&next_seq, 1u << 16, __ATOMIC_RELAXED);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b->b), b->seq++);
+	mnl_nlmsg_batch_next(b->b);
+	return b;
+fail:
+	nft_batch_free(b);
+	return NULL;
+}
+
+void nft_batch_free(struct nft_batch *b)
+{
+	if (!b)
+		return;
+	if (b->b)
+		mnl_nlmsg_batch_stop(b->b);
+	free(b->buf);
+	free(b->msgs);
+	free(b);
+}
+
+struct nlmsghdr *nft_batch_add(struct nft_batch *b, uint16_t type, uint16_t family,
+			       uint16_t flags, const char *desc)
+{
+	struct nft_msg *m;
+
+	/* Room for the largest message and the end message. */
+	if (b->full || mnl_nlmsg_batch_size(b->b) + 65536 > NFT_BATCH_BYTES) {
+		b->full = true;
+		return NULL;
+	}
+	if (b->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 64;
+		struct nft_msg *nm = realloc(b->msgs, ncap * sizeof(*nm));
+
+		if (!nm) {
+			b->full = true;
+			return NULL;
+		}
+		b->msgs = nm;
+		b->cap = ncap;
+	}
+	m = &b->msgs[b->n++];
+	m->seq = b->seq;
+	snprintf(m->desc, sizeof(m->desc), "%s", desc);
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b->b), type, family,
+				     flags | NLM_F_ACK, b->seq++);
+}
+
+void nft_batch_next(struct nft_batch *b)
+{
+	mnl_nlmsg_batch_next(b->b);
+}
+
+size_t nft_batch_count(const struct nft_batch *b)
+{
+	return b->n;
+}
+
+int nft_sock_open(struct nft_sock **ret)
+{
+	struct nft_sock *s = calloc(1, sizeof(*s));
+	int bufsize = 4 * 1024 * 1024;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!s->nl) {
+		r = -errno;
+		free(s);
+		return r;
+	}
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		nft_sock_close(s);
+		return r;
+	}
+	/* Acks for a large batch must not overflow the receive buffer. */
+	setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUFFORCE, &bufsize,
+		   sizeof(bufsize));
+	setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_SNDBUFFORCE, &bufsize,
+		   sizeof(bufsize));
+	s->portid = mnl_socket_get_portid(s->nl);
+	s->failed_index = -1;
+	*ret = s;
+	return 0;
+}
+
+void nft_sock_close(struct nft_sock *s)
+{
+	if (!s)
+		return;
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	free(s);
+}
+
+int nft_sock_failed_index(const struct nft_sock *s)
+{
+	return s->failed_index;
+}
+
+static int find_msg(const struct nft_batch *b, uint32_t seq)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->msgs[i].seq == seq)
+			return (int)i;
+	return -1;
+}
+
+int nft_sock_commit(struct nft_sock *s, struct nft_batch *b, char *err, size_t errlen)
+{
+	char *rbuf = NULL;
+	size_t acked = 0;
+	int first_err = 0;
+	ssize_t n;
+
+	s->failed_index = -1;
+	if (b->full) {
+		snprintf(err, errlen, "the ruleset is too large for one transaction");
+		return -E2BIG;
+	}
+	nftnl_batch_end(mnl_nlmsg_batch_current(b->b), b->seq++);
+	mnl_nlmsg_batch_next(b->b);
+	b->full = true;	/* sealed */
+	if (mnl_socket_sendto(s->nl, mnl_nlmsg_batch_head(b->b), mnl_nlmsg_batch_size(b->b)) < 0) {
+		snprintf(err, errlen, "sending the nftables transaction: %s", strerror(errno));
+		return -errno;
+	}
+	rbuf = malloc(NFT_ACK_BYTES);
+	if (!rbuf)
+		return -ENOMEM;
+	/* The kernel handles the batch inside sendmsg(): every reply is
+	 * queued by now, so read without blocking until none is left. */
+	while (acked < b->n &&
+	       (n = recv(mnl_socket_get_fd(s->nl), rbuf, NFT_ACK_BYTES, MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
+		int len = (int)n;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e;
+			int idx;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			acked++;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error == 0 || first_err)
+				continue;
+			first_err = e->error;
+			idx = find_msg(b, nlh->nlmsg_seq);
+			s->failed_index = idx;
+			snprintf(err, errlen, "%s: %s", idx >= 0 ? b->msgs[idx].desc : "nftables",
+				 strerror(-e->error));
+		}
+	}
+	free(rbuf);
+	if (!first_err && acked < b->n) {
+		snprintf(err, errlen, "nftables acknowledged %zu of %zu messages", acked, b->n);
+		return -EPROTO;
+	}
+	return first_err;
+}

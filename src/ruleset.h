@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_RULESET_H
+#define QPOD_RULESET_H
+
+#include <stdio.h>
+
+#include "marks.h"
+#include "nft.h"
+#include "policy.h"
+
+/* The nftables table "inet qpod": everything qpod puts in the kernel's
+ * packet path, built from a policy (libnftnl objects; no I/O here).
+ *
+ *   decide_out/decide_in  decided, not new, loopback, filtered, not TCP/UDP,
+ *                         else queue to qpodd
+ *   save_out/save_in      a later priority: a TCP SYN's verdict mark becomes
+ *                         the conntrack mark (other sessions: qpodd sets it
+ *                         over ctnetlink once they are quiet)
+ *   classify              postrouting: ct mark (or, until qpodd sets it, the
+ *                         packet mark) -> goto class_NAME
+ *   class_NAME            set DSCP (IPv4 and IPv6) and the tc class
+ */
+
+#define RULESET_TABLE "qpod"
+#define RULESET_PRIO_DECIDE 10		/* after the filter chains (0) */
+#define RULESET_PRIO_SAVE 20		/* an accept verdict resumes here */
+#define RULESET_PRIO_CLASSIFY 200	/* after source NAT (100) */
+
+enum ruleset_queue {
+	RULESET_QUEUE_NATIVE,	/* the nft queue expression */
+	RULESET_QUEUE_COMPAT,	/* the xtables NFQUEUE target through nft compat */
+};
+
+struct ruleset;
+
+/** Builds the table for P with class values M. Returns 0 or -ENOMEM. */
+int ruleset_build(const struct qp_policy *p, const struct marks *m, enum ruleset_queue queue,
+		  struct ruleset **ret);
+void ruleset_free(struct ruleset *rs);
+
+/** Adds to B the messages that replace any "inet qpod" table with RS. */
+int ruleset_put_replace(const struct ruleset *rs, struct nft_batch *b);
+
+/** Adds to B the messages that remove the table, present or not. */
+int ruleset_put_delete(struct nft_batch *b);
+
+/** Index of the queue rule among the messages ruleset_put_replace adds,
+ * so that a failure there can be told from others. */
+int ruleset_queue_rule_index(const struct ruleset *rs);
+
+/** Writes every chain and rule with its expressions, for tests and
+ * debugging. */
+void ruleset_format(const struct ruleset *rs, FILE *out);
+
+#endif

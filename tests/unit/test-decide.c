@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Session rules decide by protocol, addresses, ports and direction, the
+ * first match winning, and the default class otherwise. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "check-main.h"
+#include "config-test-util.h"
+#include "decide.h"
+
+static struct flow mk(int family, const char *src, uint16_t sport, const char *dst,
+		      uint16_t dport, uint8_t proto)
+{
+	struct flow f = { .family = (uint8_t)family, .proto = proto, .has_ports = true,
+			  .sport = sport, .dport = dport };
+
+	inet_pton(family, src, f.saddr);
+	inet_pton(family, dst, f.daddr);
+	return f;
+}
+
+static const char *decide_name(const struct qp_policy *p, const struct flow *f,
+			       enum qp_direction dir, int *rule)
+{
+	struct decision d;
+
+	decide_session(p, f, dir, &d);
+	*rule = d.rule;
+	return d.target->kind == QP_TARGET_DROP ? "drop" : d.target->cls->name;
+}
+
+START_TEST(test_rules_in_order)
+{
+	struct qp_policy *p = load_ok(
+		"classes:\n  gold: {}\n  silver: {}\n  voice: {}\n  default: {}\n"
+		"sessions:\n"
+		"  - { match: { proto: udp, dport: 5060-5061, direction: out }, class: voice }\n"
+		"  - { match: { dst: 198.18.1.0/24 }, class: gold }\n"
+		"  - { match: { dst: \"2001:db8:1::/48\", proto: tcp }, class: gold }\n"
+		"  - { match: { dst: 198.18.0.0/15 }, class: silver }\n"
+		"  - { match: { port: 9000 }, class: drop }\n"
+		"  - { match: { src: 198.18.5.5, sport: 22, direction: in }, class: voice }\n");
+	struct flow f;
+	int rule;
+
+	f = mk(AF_INET, "198.18.0.1", 40000, "198.18.1.9", 5060, IPPROTO_UDP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "voice");
+	ck_assert_int_eq(rule, 0);
+	/* Same session, other direction: rule 0 wants out. */
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_IN, &rule), "gold");
+	ck_assert_int_eq(rule, 1);
+	f = mk(AF_INET, "198.18.0.1", 40000, "198.19.0.9", 80, IPPROTO_TCP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "silver");
+	f = mk(AF_INET6, "2001:db8::1", 40000, "2001:db8:1:2::9", 443, IPPROTO_TCP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "gold");
+	ck_assert_int_eq(rule, 2);
+	f = mk(AF_INET6, "2001:db8::1", 40000, "2001:db8:1:2::9", 443, IPPROTO_UDP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "default");
+	ck_assert_int_eq(rule, -1);
+	/* 'port' matches either end. */
+	f = mk(AF_INET, "203.0.113.1", 9000, "203.0.113.2", 1234, IPPROTO_TCP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_IN, &rule), "drop");
+	f = mk(AF_INET, "203.0.113.1", 1234, "203.0.113.2", 9000, IPPROTO_UDP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "drop");
+	f = mk(AF_INET, "198.18.5.5", 22, "203.0.113.2", 50000, IPPROTO_TCP);
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_IN, &rule), "voice");
+	/* Ports on a flow without ports never match. */
+	f = mk(AF_INET, "203.0.113.1", 0, "203.0.113.2", 0, IPPROTO_ICMP);
+	f.has_ports = false;
+	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "default");
+	policy_free(p);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("decide");
+	TCase *tc = tcase_create("decide");
+
+	tcase_add_test(tc, test_rules_in_order);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The flow table against a simple model: random inserts, finds, touches,
+ * state changes and removals, with eviction when full. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-main.h"
+#include "flowtab.h"
+
+#define CAP 64
+#define KEYS 200
+
+struct model {
+	bool present;
+	uint64_t last;
+	enum flow_state state;
+};
+
+static void key_of(int k, uint8_t *buf, size_t *len)
+{
+	/* Keys of different lengths, sharing prefixes. */
+	*len = 8 + (size_t)(k % 5) * 12;
+	memset(buf, 0xa5, *len);
+	memcpy(buf, &k, sizeof(k));
+}
+
+static size_t model_count(const struct model *m)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < KEYS; k++)
+		n += m[k].present;
+	return n;
+}
+
+START_TEST(test_against_model)
+{
+	struct flowtab *t = flowtab_new(CAP);
+	struct model m[KEYS] = { 0 };
+	uint64_t now = 1;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(flowtab_capacity(t), CAP);
+	srand(42);
+	for (int step = 0; step < 200000; step++) {
+		int k = rand() % KEYS, op = rand() % 4;
+		uint8_t key[FLOW_KEY_MAX];
+		struct flow_entry *e;
+		size_t len;
+
+		key_of(k, key, &len);
+		now++;
+		e = flowtab_find(t, key, len);
+		ck_assert_msg((e != NULL) == m[k].present, "step %d key %d: find says %d, model %d",
+			      step, k, e != NULL, m[k].present);
+		switch (op) {
+		case 0:
+			if (!e) {
+				bool evicted;
+				int oldest = -1;
+
+				/* The model's least recently seen key goes first. */
+				for (int j = 0; j < KEYS; j++)
+					if (m[j].present && (oldest < 0 || m[j].last < m[oldest].last))
+						oldest = j;
+				e = flowtab_insert(t, key, len, now, &evicted);
+				ck_assert_ptr_nonnull(e);
+				ck_assert_int_eq(evicted, model_count(m) == CAP);
+				if (evicted)
+					m[oldest].present = false;
+				m[k] = (struct model){ true, now, FLOW_DRAINING };
+			}
+			break;
+		case 1:
+			if (e) {
+				flowtab_touch(t, e, now);
+				m[k].last = now;
+				ck_assert_uint_eq(e->last_ns, now);
+			}
+			break;
+		case 2:
+			if (e) {
+				enum flow_state s = rand() % 2 ? FLOW_DRAINING : FLOW_SETTLED;
+
+				flowtab_set_state(t, e, s);
+				m[k].state = s;
+			}
+			break;
+		case 3:
+			if (e && rand() % 4 == 0) {
+				flowtab_remove(t, e);
+				m[k].present = false;
+			}
+			break;
+		}
+		ck_assert_uint_eq(flowtab_count(t), model_count(m));
+	}
+	/* The draining list holds exactly the draining entries. */
+	{
+		size_t draining = 0, want = 0;
+
+		for (struct flow_entry *e = flowtab_draining_first(t); e;
+		     e = flowtab_draining_next(t, e)) {
+			ck_assert_int_eq(e->state, FLOW_DRAINING);
+			draining++;
+		}
+		for (int k = 0; k < KEYS; k++)
+			want += m[k].present && m[k].state == FLOW_DRAINING;
+		ck_assert_uint_eq(draining, want);
+	}
+	/* The LRU order is the model's. */
+	{
+		struct flow_entry *o = flowtab_oldest(t);
+		int oldest = -1;
+
+		for (int j = 0; j < KEYS; j++)
+			if (m[j].present && (oldest < 0 || m[j].last < m[oldest].last))
+				oldest = j;
+		if (oldest >= 0) {
+			ck_assert_ptr_nonnull(o);
+			ck_assert_uint_eq(o->last_ns, m[oldest].last);
+		}
+	}
+	flowtab_free(t);
+}
+END_TEST
+
+START_TEST(test_bad_keys)
+{
+	struct flowtab *t = flowtab_new(4);
+	uint8_t big[FLOW_KEY_MAX + 1] = { 0 };
+
+	ck_assert_ptr_null(flowtab_insert(t, big, sizeof(big), 1, NULL));
+	ck_assert_ptr_null(flowtab_insert(t, big, 0, 1, NULL));
+	ck_assert_ptr_null(flowtab_find(t, big, 4));
+	flowtab_free(t);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("flowtab");
+	TCase *tc = tcase_create("flowtab");
+
+	tcase_add_test(tc, test_against_model);
+	tcase_add_test(tc, test_bad_keys);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Class values in the mark: stable across reloads by name, never the
+ * value of a class that just went away, reassigned when the mask changes. */
+#include "check-main.h"
+#include "config-test-util.h"
+#include "marks.h"
+
+static uint32_t value_of(const struct marks *m, const struct qp_policy *p, const char *name)
+{
+	const struct qp_class *c = policy_class_find(p, name);
+
+	ck_assert_ptr_nonnull(c);
+	return m->values[c->index];
+}
+
+START_TEST(test_stable_across_reloads)
+{
+	struct qp_policy *p1 = load_ok("classes:\n  a: {}\n  b: {}\n  c: {}\n  default: {}\n");
+	struct qp_policy *p2 = load_ok("classes:\n  default: {}\n  c: {}\n  new: {}\n  a: {}\n");
+	struct marks m = { 0 };
+
+	ck_assert_int_eq(marks_assign(&m, p1), 0);
+	ck_assert_uint_eq(value_of(&m, p1, "a"), 1);
+	ck_assert_uint_eq(value_of(&m, p1, "b"), 2);
+	ck_assert_uint_eq(value_of(&m, p1, "default"), 4);
+	ck_assert_uint_eq(m.max, 255);
+	ck_assert_uint_eq(marks_class(&m, 1), 0x00020000);
+	ck_assert_uint_eq(marks_unmanaged(&m), 0x00ff0000);
+	ck_assert_uint_eq(marks_value(&m, 0x12030000), 3);
+	ck_assert_uint_eq(marks_tc_classid(&m, 0), 0x00010011);
+
+	ck_assert_int_eq(marks_assign(&m, p2), 0);
+	ck_assert_uint_eq(value_of(&m, p2, "a"), 1);
+	ck_assert_uint_eq(value_of(&m, p2, "c"), 3);
+	ck_assert_uint_eq(value_of(&m, p2, "default"), 4);
+	/* b's value 2 stays free: b's sessions must not become new's. */
+	ck_assert_uint_eq(value_of(&m, p2, "new"), 5);
+	ck_assert_int_eq(marks_class_of_value(&m, 2), -1);
+	ck_assert_int_eq(marks_class_of_value(&m, 5), 2);
+	marks_clear(&m);
+	policy_free(p1);
+	policy_free(p2);
+}
+END_TEST
+
+START_TEST(test_narrow_mask_reuses)
+{
+	/* 0x7 holds values 1-6 for classes: with all in use, a freed value
+	 * is taken when there is no other. */
+	struct qp_policy *p1 = load_ok("queue: { mark-mask: 0x7 }\n"
+				       "classes:\n  a: {}\n  b: {}\n  c: {}\n  d: {}\n  e: {}\n  default: {}\n");
+	struct qp_policy *p2 = load_ok("queue: { mark-mask: 0x7 }\n"
+				       "classes:\n  a: {}\n  x: {}\n  c: {}\n  d: {}\n  e: {}\n  default: {}\n");
+	struct qp_policy *p3 = load_ok("queue: { mark-mask: 0x700 }\nclasses:\n  x: {}\n  default: {}\n");
+	struct marks m = { 0 };
+
+	ck_assert_int_eq(marks_assign(&m, p1), 0);
+	ck_assert_int_eq(marks_assign(&m, p2), 0);
+	ck_assert_uint_eq(value_of(&m, p2, "x"), 2);
+	ck_assert_int_eq(marks_assign(&m, p3), 0);
+	ck_assert_uint_eq(value_of(&m, p3, "x"), 1);
+	ck_assert_uint_eq(marks_class(&m, 0), 0x100);
+	marks_clear(&m);
+	policy_free(p1);
+	policy_free(p2);
+	policy_free(p3);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("marks");
+	TCase *tc = tcase_create("marks");
+
+	tcase_add_test(tc, test_stable_across_reloads);
+	tcase_add_test(tc, test_narrow_mask_reuses);
+	suite_add_tcase(s, tc);
+	return s;
+}

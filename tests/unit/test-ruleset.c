@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The nftables table qpod builds, expression by expression, against
+ * tests/data/ruleset/expected-*.txt (QPOD_UPDATE_GOLDEN=1 rewrites them). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-main.h"
+#include "config-test-util.h"
+#include "ruleset.h"
+
+static char *format(const struct ruleset *rs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ruleset_format(rs, f);
+	fclose(f);
+	return buf;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static void check_golden(enum ruleset_queue kind, const char *name)
+{
+	struct qp_policy *p = NULL;
+	struct diag_list d;
+	struct marks m = { 0 };
+	struct ruleset *rs;
+	char path[512], *got, *want;
+
+	diag_list_init(&d);
+	ck_assert_int_eq(config_load(TEST_DATA_DIR "/ruleset/policy.yaml", "/nonexistent", &p, &d), 0);
+	ck_assert_int_eq(marks_assign(&m, p), 0);
+	ck_assert_int_eq(ruleset_build(p, &m, kind, &rs), 0);
+	got = format(rs);
+	snprintf(path, sizeof(path), "%s/ruleset/%s", TEST_DATA_DIR, name);
+	if (getenv("QPOD_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "w");
+
+		ck_assert_ptr_nonnull(f);
+		fputs(got, f);
+		fclose(f);
+	}
+	want = read_all(path);
+	ck_assert_msg(want != NULL, "%s is missing", path);
+	ck_assert_msg(strcmp(got, want) == 0, "ruleset differs from %s:\n%s", path, got);
+	free(got);
+	free(want);
+	ruleset_free(rs);
+	marks_clear(&m);
+	policy_free(p);
+	diag_list_clear(&d);
+}
+
+START_TEST(test_native_queue)
+{
+	check_golden(RULESET_QUEUE_NATIVE, "expected-native.txt");
+}
+END_TEST
+
+START_TEST(test_compat_queue)
+{
+	check_golden(RULESET_QUEUE_COMPAT, "expected-compat.txt");
+}
+END_TEST
+
+START_TEST(test_batch)
+{
+	struct qp_policy *p = load_ok("classes:\n  voice: { dscp: EF }\n  default: {}\n");
+	struct marks m = { 0 };
+	struct ruleset *rs;
+	struct nft_batch *b = nft_batch_new();
+
+	ck_assert_int_eq(marks_assign(&m, p), 0);
+	ck_assert_int_eq(ruleset_build(p, &m, RULESET_QUEUE_NATIVE, &rs), 0);
+	ck_assert_int_eq(ruleset_put_replace(rs, b), 0);
+	/* The queue rule is where ruleset_queue_rule_index says. */
+	ck_assert_int_lt(ruleset_queue_rule_index(rs), (int)nft_batch_count(b));
+	ck_assert_int_gt(ruleset_queue_rule_index(rs), 8);
+	nft_batch_free(b);
+	b = nft_batch_new();
+	ck_assert_int_eq(ruleset_put_delete(b), 0);
+	ck_assert_uint_eq(nft_batch_count(b), 2);
+	nft_batch_free(b);
+	ruleset_free(rs);
+	marks_clear(&m);
+	policy_free(p);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("ruleset");
+	TCase *tc = tcase_create("ruleset");
+
+	tcase_add_test(tc, test_native_queue);
+	tcase_add_test(tc, test_compat_queue);
+	tcase_add_test(tc, test_batch);
+	suite_add_tcase(s, tc);
+	return s;
+}
