@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -126,4 +127,227 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 				return ((const struct nlmsgerr *)mnl_nlmsg_get_payload(r))->error;
 		}
 	}
+}
+
+struct parse_ctx {
+	struct ct_entry *ct;
+	int level;
+};
+
+static int tuple_ip_cb(const struct nlattr *a, void *data)
+{
+	struct flow *f = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTA_IP_V4_SRC:
+		if (mnl_attr_get_payload_len(a) == 4) {
+			f->family = AF_INET;
+			memcpy(f->saddr, mnl_attr_get_payload(a), 4);
+		}
+		break;
+	case CTA_IP_V4_DST:
+		if (mnl_attr_get_payload_len(a) == 4)
+			memcpy(f->daddr, mnl_attr_get_payload(a), 4);
+		break;
+	case CTA_IP_V6_SRC:
+		if (mnl_attr_get_payload_len(a) == 16) {
+			f->family = AF_INET6;
+			memcpy(f->saddr, mnl_attr_get_payload(a), 16);
+		}
+		break;
+	case CTA_IP_V6_DST:
+		if (mnl_attr_get_payload_len(a) == 16)
+			memcpy(f->daddr, mnl_attr_get_payload(a), 16);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int tuple_proto_cb(const struct nlattr *a, void *data)
+{
+	struct flow *f = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTA_PROTO_NUM:
+		if (mnl_attr_get_payload_len(a) >= 1)
+			f->proto = mnl_attr_get_u8(a);
+		break;
+	case CTA_PROTO_SRC_PORT:
+		if (mnl_attr_get_payload_len(a) >= 2) {
+			f->sport = ntohs(mnl_attr_get_u16(a));
+			f->has_ports = true;
+		}
+		break;
+	case CTA_PROTO_DST_PORT:
+		if (mnl_attr_get_payload_len(a) >= 2)
+			f->dport = ntohs(mnl_attr_get_u16(a));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int tuple_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTA_TUPLE_IP)
+		mnl_attr_parse_nested(a, tuple_ip_cb, data);
+	else if (mnl_attr_get_type(a) == CTA_TUPLE_PROTO)
+		mnl_attr_parse_nested(a, tuple_proto_cb, data);
+	return MNL_CB_OK;
+}
+
+static int counters_cb(const struct nlattr *a, void *data)
+{
+	struct ct_entry *ct = data;
+
+	if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(a) == CTA_COUNTERS_BYTES)
+		ct->bytes += be64toh(mnl_attr_get_u64(a));
+	else if (mnl_attr_get_type(a) == CTA_COUNTERS_PACKETS)
+		ct->packets += be64toh(mnl_attr_get_u64(a));
+	ct->has_counters = true;
+	return MNL_CB_OK;
+}
+
+static int ct_cb(const struct nlattr *a, void *data)
+{
+	struct ct_entry *ct = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTA_TUPLE_ORIG:
+		mnl_attr_parse_nested(a, tuple_cb, &ct->orig);
+		break;
+	case CTA_MARK:
+		if (mnl_attr_get_payload_len(a) == 4)
+			ct->mark = ntohl(mnl_attr_get_u32(a));
+		break;
+	case CTA_COUNTERS_ORIG:
+	case CTA_COUNTERS_REPLY:
+		mnl_attr_parse_nested(a, counters_cb, ct);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret)
+{
+	struct ct_entry ct = { 0 };
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)))
+		return -EINVAL;
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), ct_cb, &ct);
+	if (!ct.orig.family)
+		return -EINVAL;
+	*ret = ct;
+	return 0;
+}
+
+struct dump_ctx {
+	void (*cb)(const struct ct_entry *, void *);
+	void *arg;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	struct ct_entry ct;
+
+	if (ctnl_parse(nlh, &ct) == 0)
+		d->cb(&ct, d->arg);
+	return MNL_CB_OK;
+}
+
+int ctnl_dump(struct ctnl *c, void (*cb)(const struct ct_entry *, void *), void *arg)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->buf);
+	struct dump_ctx d = { cb, arg };
+	struct nfgenmsg *nfg;
+	uint32_t seq = ++c->seq;
+	ssize_t n;
+	int r;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = recv(mnl_socket_get_fd(c->nl), c->buf, sizeof(c->buf), 0);
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		r = mnl_cb_run(c->buf, (size_t)n, seq, mnl_socket_get_portid(c->nl), dump_cb, &d);
+	} while (r > 0);
+	return r < 0 ? -errno : 0;
+}
+
+struct ctnl_events {
+	struct mnl_socket *nl;
+	char buf[65536];
+};
+
+int ctnl_events_open(struct ctnl_events **ret)
+{
+	struct ctnl_events *e = calloc(1, sizeof(*e));
+	int group = NFNLGRP_CONNTRACK_DESTROY, size = 8 * 1024 * 1024, r;
+
+	if (!e)
+		return -ENOMEM;
+	e->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!e->nl || mnl_socket_bind(e->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(e->nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+		r = -errno;
+		ctnl_events_close(e);
+		return r;
+	}
+	/* Thousands of sessions may end in a second. */
+	setsockopt(mnl_socket_get_fd(e->nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	*ret = e;
+	return 0;
+}
+
+void ctnl_events_close(struct ctnl_events *e)
+{
+	if (!e)
+		return;
+	if (e->nl)
+		mnl_socket_close(e->nl);
+	free(e);
+}
+
+int ctnl_events_fd(const struct ctnl_events *e)
+{
+	return mnl_socket_get_fd(e->nl);
+}
+
+int ctnl_events_read(struct ctnl_events *e, void (*cb)(const struct ct_entry *, void *), void *arg)
+{
+	int count = 0, lost = 0;
+	ssize_t n;
+
+	for (;;) {
+		const struct nlmsghdr *nlh;
+		int len;
+
+		n = recv(mnl_socket_get_fd(e->nl), e->buf, sizeof(e->buf), MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS) {
+			lost = 1;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)e->buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			struct ct_entry ct;
+
+			if (ctnl_parse(nlh, &ct) == 0) {
+				cb(&ct, arg);
+				count++;
+			}
+		}
+	}
+	return lost ? -ENOBUFS : count;
 }

@@ -8,6 +8,8 @@
 
 #include "packet.h"
 
+struct nlmsghdr;
+
 /* Conntrack over netlink (ctnetlink): setting qpod's bits of a
  * connection's mark. */
 struct ctnl;
@@ -29,5 +31,33 @@ size_t ctnl_tuple_from_flow(const struct flow *f, bool reply, uint8_t *buf, size
  * negative errno. */
 int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uint32_t value,
 		  uint32_t mask);
+
+/* A connection as ctnetlink reports it (events, dumps). */
+struct ct_entry {
+	struct flow orig;	/* the original direction's tuple */
+	uint32_t mark;
+	bool has_counters;
+	uint64_t bytes;		/* both directions */
+	uint64_t packets;
+};
+
+/** Reads a ctnetlink connection message. Returns 0 or -EINVAL. */
+int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret);
+
+/** Calls CB for every connection of this network namespace (a dump).
+ * Returns 0 or a negative errno. */
+int ctnl_dump(struct ctnl *c, void (*cb)(const struct ct_entry *, void *), void *arg);
+
+/* Connections' ends, as they happen (NFNLGRP_CONNTRACK_DESTROY). */
+struct ctnl_events;
+
+int ctnl_events_open(struct ctnl_events **ret);
+void ctnl_events_close(struct ctnl_events *e);
+int ctnl_events_fd(const struct ctnl_events *e);
+
+/** Calls CB for every connection that ended since the last call. Returns
+ * the number, or -ENOBUFS if the kernel had to drop some. */
+int ctnl_events_read(struct ctnl_events *e, void (*cb)(const struct ct_entry *, void *),
+		     void *arg);
 
 #endif

@@ -12,9 +12,9 @@
 #include "config.h"
 #include "daemon.h"
 #include "datapath.h"
+#include "discover.h"
 #include "log.h"
 #include "nft.h"
-#include "policy-support.h"
 #include "ruleset.h"
 #include "sd.h"
 
@@ -31,6 +31,7 @@ struct daemon {
 	bool queue_kind_known;
 	struct datapath **dps;
 	size_t n_dps;
+	struct discover *disc;
 	uint64_t gen;
 };
 
@@ -82,11 +83,7 @@ static struct qp_policy *load_policy(const struct daemon_options *o)
 	struct diag_list diags;
 
 	diag_list_init(&diags);
-	if (config_load(o->config_file, o->dropin_dir, &p, &diags) == 0 &&
-	    policy_check_supported(p, &diags) > 0) {
-		policy_free(p);
-		p = NULL;
-	}
+	config_load(o->config_file, o->dropin_dir, &p, &diags);
 	log_diags(&diags);
 	if (!p)
 		log_error("%s: policy is invalid (%zu %s)", o->config_file, diags.n_errors,
@@ -187,7 +184,7 @@ static int start_datapaths(struct daemon *d, const struct qp_policy *p)
 			.max_len = QUEUE_MAX_LEN,
 			.copy_bytes = QUEUE_COPY_BYTES,
 		};
-		int r = datapath_start(&d->current, &cfg, &d->dps[i]);
+		int r = datapath_start(&d->current, &cfg, d->disc, i, &d->dps[i]);
 
 		if (r < 0) {
 			log_error("queue %u: %s%s", cfg.queue_num, strerror(-r),
@@ -210,17 +207,51 @@ static void stop_datapaths(struct daemon *d)
 	d->n_dps = 0;
 }
 
-/* Waits until every packet thread has taken generation GEN. */
+/* Waits until every thread has taken generation GEN. */
 static void wait_for_threads(struct daemon *d, uint64_t gen)
 {
+	struct timespec ts = { 0, 100000 };
+
 	for (size_t i = 0; i < d->n_dps; i++) {
 		datapath_wake(d->dps[i]);
-		while (datapath_seen_gen(d->dps[i]) < gen) {
-			struct timespec ts = { 0, 100000 };
-
+		while (datapath_seen_gen(d->dps[i]) < gen)
 			nanosleep(&ts, NULL);
-		}
 	}
+	if (d->disc) {
+		discover_wake(d->disc);
+		while (discover_seen_gen(d->disc) < gen)
+			nanosleep(&ts, NULL);
+	}
+}
+
+/* Per-connection byte counters, which max-rate budgets are measured by. */
+static void ensure_accounting(const struct qp_policy *p)
+{
+	static const char path[] = "/proc/sys/net/netfilter/nf_conntrack_acct";
+	bool needed = false;
+	FILE *f;
+
+	for (size_t i = 0; i < p->n_apps; i++)
+		needed |= p->apps[i].max_rate_bps != 0;
+	if (!needed)
+		return;
+	f = fopen(path, "w");
+	if (!f || fputs("1", f) < 0 || fclose(f) != 0) {
+		log_warning("cannot turn on conntrack accounting (%s): max-rate budgets are not "
+			    "enforced",
+			    strerror(errno));
+		return;
+	}
+	log_info("conntrack accounting on (net.netfilter.nf_conntrack_acct=1): max-rate "
+		 "budgets are measured by it");
+}
+
+static void log_stats(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_dps; i++)
+		datapath_request_stats(d->dps[i]);
+	if (d->disc)
+		discover_log_stats(d->disc);
 }
 
 static void reload(struct daemon *d)
@@ -251,6 +282,7 @@ static void reload(struct daemon *d)
 		policy_free(p);
 		goto out;
 	}
+	ensure_accounting(p);
 	if (install(d, s) < 0) {
 		log_error("keeping the running policy");
 		snapshot_free(s);
@@ -270,6 +302,7 @@ static int block_signals(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
 		return -errno;
 	return 0;
@@ -291,6 +324,10 @@ static void main_loop(struct daemon *d, int sfd)
 			reload(d);
 			continue;
 		}
+		if (si.ssi_signo == SIGUSR1) {
+			log_stats(d);
+			continue;
+		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));
 		return;
 	}
@@ -302,7 +339,7 @@ int daemon_run(const struct daemon_options *o)
 	struct snapshot *s = NULL;
 	struct qp_policy *p;
 	char summary[256];
-	int sfd = -1, status = EXIT_FAILURE;
+	int sfd = -1, status = EXIT_FAILURE, r;
 	sigset_t set;
 
 	if (block_signals(&set) < 0 || (sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
@@ -323,6 +360,15 @@ int daemon_run(const struct daemon_options *o)
 		log_error("cannot talk to nftables: %s", strerror(errno));
 		goto out;
 	}
+	ensure_accounting(p);
+	r = discover_start(&d.current, p->queue.threads, o->cnproc, &d.disc);
+	if (r < 0) {
+		log_error("session discovery: %s", strerror(-r));
+		goto out;
+	}
+	if (!o->cnproc)
+		log_notice("no process events here (the proc connector needs the initial "
+			   "network namespace): owners are found by reading /proc");
 	/* Queues first: a packet queued before anyone listens would be
 	 * dropped (fail: closed) or pass unmarked (fail: open). */
 	if (start_datapaths(&d, p) < 0)
@@ -344,6 +390,7 @@ out:
 	/* With the table gone no packet is queued any more: threads give the
 	 * ones still held their verdicts and exit. */
 	stop_datapaths(&d);
+	discover_stop(d.disc);
 	nft_sock_close(d.nft);
 	snapshot_free(atomic_load(&d.current));
 	if (sfd >= 0)

@@ -2,9 +2,12 @@
 #ifndef QPOD_DAEMON_H
 #define QPOD_DAEMON_H
 
+struct cnproc;
+
 struct daemon_options {
 	const char *config_file;
 	const char *dropin_dir;		/* NULL: derived from config_file */
+	struct cnproc *cnproc;		/* process events, opened already; may be NULL */
 };
 
 /** Runs qpodd until SIGTERM or SIGINT: installs the ruleset, decides

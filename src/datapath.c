@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The packet thread: every packet NFQUEUE holds gets a verdict, in the
- * order it arrived, with the mark of the class its session's rules decide.
+ * order it arrived, with the mark of the class its session was given.
+ *
+ * A new session is pending while the discovery thread finds its owner
+ * and decides its class: its first packet, and any that follow, are held
+ * (the kernel keeps them; we keep their ids) and all are released
+ * together, in order, when the decision comes back through the ring.
  *
  * A TCP SYN's mark is saved into its connection by the kernel (the save
  * chains). Any other new session (UDP, TCP picked up mid-stream) may have
- * more packets queued behind its first: if the connection were marked at
+ * more packets queued behind its first: were the connection marked at
  * once, its next packets would skip the queue and overtake those still
  * held. So such a session stays "draining" - each packet released with the
  * class's packet mark, in order - until its packets stop arriving for
@@ -26,14 +31,18 @@
 #include "ctnl.h"
 #include "datapath.h"
 #include "decide.h"
+#include "discover.h"
 #include "flowtab.h"
+#include "hist.h"
 #include "log.h"
 #include "packet.h"
 
 #define FLOW_QUIET_NS 500000ull		/* no packet for 0.5 ms: mark the connection */
 #define FLOW_DRAIN_MAX_NS 20000000ull	/* a session never pausing: mark after 20 ms */
+#define FLOW_PENDING_MAX_NS 1000000000ull	/* no owner found in 1 s: default class */
 #define FLOW_LINGER_NS 5000000000ull	/* forget sessions unseen for 5 s */
 #define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
+#define HELD_MAX 16384			/* packets held at once: the queue's length */
 
 struct datapath {
 	pthread_t thread;
@@ -42,15 +51,26 @@ struct datapath {
 	int timer_fd;
 	int epoll_fd;
 	atomic_bool stop;
+	atomic_bool want_stats;
 	_Atomic uint64_t seen_gen;
 	_Atomic(struct snapshot *) *current;
 	struct snapshot *snap;	/* the thread's own view */
 	struct nfq_sock *q;
 	struct ctnl *ctnl;
 	struct flowtab *flows;
+	struct discover *disc;	/* NULL: decide by the packet alone */
+	struct discover_chan *chan;
+	bool kick;		/* requests pushed, discovery not kicked yet */
 	uint16_t queue_num;
 	uint64_t now;		/* of the current batch */
 	uint64_t cycle_start;	/* when the current drain cycle began reading */
+	/* Packets held while their session is pending: one list per session
+	 * and a free list, threaded through these arrays. */
+	uint32_t held_id[HELD_MAX];
+	uint32_t held_mark[HELD_MAX];
+	int32_t held_next[HELD_MAX];
+	int32_t held_free;
+	struct hist hold;	/* a session's first packet: read -> released */
 	struct datapath_stats stats;
 	struct log_ratelimit rl_parse, rl_overrun, rl_io, rl_evict;
 };
@@ -78,35 +98,97 @@ static void log_decision(const struct flow *f, enum qp_direction dir, const stru
 		  d->rule >= 0 ? "session rule" : "default class");
 }
 
-static void send_verdict(struct datapath *dp, const struct nfq_packet *pkt, bool drop,
-			 uint32_t class_mark)
+/* Only qpod's bits of a packet's mark change. */
+static void verdict(struct datapath *dp, uint32_t id, uint32_t pkt_mark, bool drop,
+		    uint32_t class_mark)
 {
-	uint32_t mask = dp->snap->marks.mask;
-
 	if (drop) {
-		nfq_sock_verdict(dp->q, pkt->id, NF_DROP, false, 0);
+		nfq_sock_verdict(dp->q, id, NF_DROP, false, 0);
 		count(&dp->stats.dropped);
 		return;
 	}
-	/* Only qpod's bits of the packet mark change. */
-	nfq_sock_verdict(dp->q, pkt->id, NF_ACCEPT, true, (pkt->mark & ~mask) | class_mark);
+	nfq_sock_verdict(dp->q, id, NF_ACCEPT, true,
+			 (pkt_mark & ~dp->snap->marks.mask) | class_mark);
 	count(&dp->stats.accepted);
 }
 
-/* A session qpodd cannot track (no conntrack key, unreadable packet):
- * decided packet by packet. */
-static void decide_untracked(struct datapath *dp, const struct nfq_packet *pkt,
-			     const struct flow *f, enum qp_direction dir, bool parsed)
+/* Decides by the packet alone: the session rules without an owner. */
+static void decide_here(struct datapath *dp, const struct flow *f, enum qp_direction dir,
+			bool parsed, bool *ret_drop, uint32_t *ret_mark)
 {
 	const struct qp_policy *p = dp->snap->policy;
-	struct decision d = { &p->default_class, -1 };
+	struct decision d = { &p->default_class, -1, NULL };
 
 	if (parsed)
-		decide_session(p, f, dir, &d);
-	if (d.target->kind == QP_TARGET_DROP)
-		send_verdict(dp, pkt, true, 0);
+		decide_session(p, f, dir, NULL, &d);
+	if (parsed && log_enabled(LOG_DEBUG))
+		log_decision(f, dir, &d);
+	*ret_drop = d.target->kind == QP_TARGET_DROP;
+	*ret_mark = *ret_drop ? 0 : marks_class(&dp->snap->marks, d.target->cls->index);
+}
+
+static void hold(struct datapath *dp, struct flow_entry *e, const struct nfq_packet *pkt)
+{
+	int32_t i = dp->held_free;
+
+	dp->held_free = dp->held_next[i];
+	dp->held_id[i] = pkt->id;
+	dp->held_mark[i] = pkt->mark;
+	dp->held_next[i] = -1;
+	if (e->held_tail >= 0)
+		dp->held_next[e->held_tail] = i;
 	else
-		send_verdict(dp, pkt, false, marks_class(&dp->snap->marks, d.target->cls->index));
+		e->held_head = i;
+	e->held_tail = i;
+	e->held++;
+}
+
+/* Gives a pending session its decision and lets its held packets go, in
+ * the order they came. */
+static void release(struct datapath *dp, struct flow_entry *e, bool drop, uint32_t mark)
+{
+	e->drop = drop;
+	e->mark = mark;
+	for (int32_t i = e->held_head, next; i >= 0; i = next) {
+		next = dp->held_next[i];
+		verdict(dp, dp->held_id[i], dp->held_mark[i], drop, mark);
+		dp->held_next[i] = dp->held_free;
+		dp->held_free = i;
+	}
+	e->held_head = e->held_tail = -1;
+	e->held = 0;
+	hist_add(&dp->hold, now_ns() - e->first_ns);
+	e->last_ns = dp->now;
+	/* A dropped session never gets a connection; a SYN's mark is saved by
+	 * the kernel. Neither needs qpodd to mark it. */
+	flowtab_set_state(dp->flows, e, drop || e->syn ? FLOW_SETTLED : FLOW_DRAINING);
+}
+
+/* Starts a session: asks discovery, or decides at once without it (or
+ * when its ring is full). */
+static void start_session(struct datapath *dp, struct flow_entry *e, const struct flow *f,
+			  enum qp_direction dir)
+{
+	struct discover_request rq = {
+		.entry = flowtab_index(dp->flows, e),
+		.gen = e->gen,
+		.flow = *f,
+		.dir = (uint8_t)dir,
+		.first_ns = e->first_ns,
+	};
+	bool drop;
+	uint32_t mark;
+
+	count(&dp->stats.sessions);
+	flowtab_set_state(dp->flows, e, FLOW_PENDING);
+	if (dp->chan && ring_push(dp->chan->req, &rq)) {
+		dp->kick = true;
+		return;
+	}
+	if (dp->chan)
+		count(&dp->stats.undiscovered);
+	decide_here(dp, f, dir, true, &drop, &mark);
+	release(dp, e, drop, mark);
 }
 
 static void on_packet(const struct nfq_packet *pkt, void *data)
@@ -118,67 +200,94 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 	size_t key_len;
 	struct flow_entry *e;
 	struct flow f = { 0 };
-	bool syn, evicted;
+	bool syn, evicted, drop, parsed;
+	uint32_t mark;
 
 	count(&dp->stats.packets);
-	if (packet_parse(pkt->data, pkt->len, &f) < 0) {
-		/* Never leave a packet without a verdict: what cannot be read
-		 * gets the default class. */
+	parsed = packet_parse(pkt->data, pkt->len, &f) == 0;
+	if (!parsed) {
 		if (log_ratelimit_ok(&dp->rl_parse))
 			log_warning("queue %u: a packet too short or malformed to read "
 				    "(%zu bytes) gets the default class",
 				    dp->queue_num, pkt->len);
 		count(&dp->stats.unparsable);
-		decide_untracked(dp, pkt, &f, dir, false);
-		return;
 	}
 	/* The connection's name: as the kernel sent it, or from the headers. */
 	if (pkt->ct_key_len) {
 		key = pkt->ct_key;
 		key_len = pkt->ct_key_len;
 	} else {
-		key_len = ctnl_tuple_from_flow(&f, false, built, sizeof(built));
+		key_len = parsed ? ctnl_tuple_from_flow(&f, false, built, sizeof(built)) : 0;
 		key = built;
 	}
-	if (!key_len) {
-		decide_untracked(dp, pkt, &f, dir, true);
-		return;
-	}
-	syn = f.proto == IPPROTO_TCP && (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
-	e = flowtab_find(dp->flows, key, key_len);
-	if (!e) {
-		struct decision d;
-
-		decide_session(dp->snap->policy, &f, dir, &d);
-		if (log_enabled(LOG_DEBUG))
-			log_decision(&f, dir, &d);
-		count(&dp->stats.sessions);
+	e = key_len ? flowtab_find(dp->flows, key, key_len) : NULL;
+	if (!e && key_len && dp->held_free >= 0) {
 		e = flowtab_insert(dp->flows, key, key_len, dp->now, &evicted);
-		if (evicted) {
+		if (e && evicted) {
 			count(&dp->stats.evicted);
 			if (log_ratelimit_ok(&dp->rl_evict))
 				log_warning("queue %u: more than %zu new sessions at once: "
 					    "forgetting the oldest",
 					    dp->queue_num, flowtab_capacity(dp->flows));
 		}
-		e->flow = f;
-		e->drop = d.target->kind == QP_TARGET_DROP;
-		if (!e->drop) {
-			e->class_index = (uint16_t)d.target->cls->index;
-			e->mark = marks_class(&dp->snap->marks, e->class_index);
+		if (e) {
+			syn = f.proto == IPPROTO_TCP &&
+			      (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+			e->flow = f;
+			e->syn = syn;
+			e->dir = (uint8_t)dir;
+			hold(dp, e, pkt);
+			start_session(dp, e, &f, dir);
+			return;
 		}
-		/* A dropped session never gets a connection; a SYN's mark is
-		 * saved by the kernel. Neither needs qpodd to mark it. */
-		if (e->drop || syn)
-			flowtab_set_state(dp->flows, e, FLOW_SETTLED);
-	} else {
-		flowtab_touch(dp->flows, e, dp->now);
-		/* The kernel still queues a session qpodd marked: the mark did
-		 * not take (the connection was recreated). Mark it again. */
-		if (e->state == FLOW_SETTLED && !e->drop && !syn)
-			flowtab_set_state(dp->flows, e, FLOW_DRAINING);
 	}
-	send_verdict(dp, pkt, e->drop, e->mark);
+	if (!e) {
+		/* Never leave a packet without a verdict: what cannot be tracked
+		 * is decided by itself. */
+		decide_here(dp, &f, dir, parsed, &drop, &mark);
+		verdict(dp, pkt->id, pkt->mark, drop, mark);
+		return;
+	}
+	flowtab_touch(dp->flows, e, dp->now);
+	if (e->state == FLOW_PENDING) {
+		if (dp->held_free >= 0) {
+			hold(dp, e, pkt);
+			return;
+		}
+		/* Held-packet room ran out (more than the queue's length): decide
+		 * this session now so its packets keep their order. */
+		decide_here(dp, &e->flow, dir, true, &drop, &mark);
+		count(&dp->stats.undiscovered);
+		release(dp, e, drop, mark);
+	}
+	syn = f.proto == IPPROTO_TCP && (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	/* The kernel still queues a session qpodd marked: the mark did not take
+	 * (the connection was recreated). Mark it again. */
+	if (e->state == FLOW_SETTLED && !e->drop && !syn)
+		flowtab_set_state(dp->flows, e, FLOW_DRAINING);
+	verdict(dp, pkt->id, pkt->mark, e->drop, e->mark);
+}
+
+/* Takes the decisions discovery sent back. */
+static void take_results(struct datapath *dp)
+{
+	struct discover_result res[64];
+	size_t n;
+
+	if (!dp->chan)
+		return;
+	while ((n = ring_pop(dp->chan->res, res, 64)) > 0) {
+		dp->now = now_ns();
+		for (size_t i = 0; i < n; i++) {
+			struct flow_entry *e = flowtab_at(dp->flows, res[i].entry);
+
+			/* Decided meanwhile (timed out, out of room): too late. */
+			if (!e || e->gen != res[i].gen || e->state != FLOW_PENDING)
+				continue;
+			count(&dp->stats.sessions_discovered);
+			release(dp, e, res[i].drop, res[i].mark);
+		}
+	}
 }
 
 /* Sets the connection's mark: by the key it was found by, or, if no
@@ -201,8 +310,9 @@ static int settle(struct datapath *dp, struct flow_entry *e, uint32_t mask)
 	return r;
 }
 
-/* Marks the connections of sessions that have gone quiet; returns when
- * the next one will be due (0: none is draining). */
+/* Marks the connections of sessions that have gone quiet, and decides
+ * sessions whose owner did not come back in time; returns when the next
+ * of these will be due (0: none). */
 static uint64_t settle_quiet(struct datapath *dp)
 {
 	uint32_t mask = dp->snap->marks.mask;
@@ -211,11 +321,31 @@ static uint64_t settle_quiet(struct datapath *dp)
 	int r;
 
 	for (e = flowtab_draining_first(dp->flows); e; e = next) {
-		uint64_t quiet_at = e->last_ns + FLOW_QUIET_NS;
-		uint64_t max_at = e->first_ns + FLOW_DRAIN_MAX_NS;
-		uint64_t at = quiet_at < max_at ? quiet_at : max_at;
+		uint64_t at;
 
 		next = flowtab_draining_next(dp->flows, e);
+		if (e->state == FLOW_PENDING) {
+			at = e->first_ns + FLOW_PENDING_MAX_NS;
+			if (at <= dp->now) {
+				bool drop;
+				uint32_t mark;
+
+				decide_here(dp, &e->flow, (enum qp_direction)e->dir, true, &drop,
+					    &mark);
+				count(&dp->stats.undiscovered);
+				if (log_ratelimit_ok(&dp->rl_io))
+					log_warning("queue %u: a session's owner was not found in "
+						    "time: decided by its packets alone",
+						    dp->queue_num);
+				release(dp, e, drop, mark);
+			} else if (!due || at < due) {
+				due = at;
+			}
+			continue;
+		}
+		at = e->last_ns + FLOW_QUIET_NS < e->first_ns + FLOW_DRAIN_MAX_NS
+			     ? e->last_ns + FLOW_QUIET_NS
+			     : e->first_ns + FLOW_DRAIN_MAX_NS;
 		if (at > dp->now) {
 			if (!due || at < due)
 				due = at;
@@ -262,7 +392,7 @@ static void arm_timer(struct datapath *dp, uint64_t due)
 	timerfd_settime(dp->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* Reads and decides everything waiting on the queue, and sends the
+/* Reads and handles everything waiting on the queue, and sends the
  * verdicts. Returns how many packets it read. */
 static int drain_once(struct datapath *dp)
 {
@@ -287,6 +417,11 @@ static int drain_once(struct datapath *dp)
 			log_error("queue %u: reading packets: %s", dp->queue_num, strerror(-n));
 		}
 	} while (n > 0);
+	if (dp->kick) {
+		discover_kick(dp->disc);
+		dp->kick = false;
+	}
+	take_results(dp);
 	n = nfq_sock_flush(dp->q);
 	if (n < 0 && log_ratelimit_ok(&dp->rl_io))
 		log_error("queue %u: sending verdicts: %s", dp->queue_num, strerror(-n));
@@ -305,7 +440,7 @@ static void drain(struct datapath *dp)
 		struct flow_entry *e;
 
 		for (e = flowtab_draining_first(dp->flows); e; e = flowtab_draining_next(dp->flows, e))
-			if (e->last_ns >= dp->cycle_start)
+			if (e->state == FLOW_DRAINING && e->last_ns >= dp->cycle_start)
 				e->last_ns = sent;
 		dp->cycle_start = sent;
 	}
@@ -317,35 +452,85 @@ static void take_snapshot(struct datapath *dp)
 	atomic_store_explicit(&dp->seen_gen, dp->snap->gen, memory_order_release);
 }
 
+static void log_stats(struct datapath *dp)
+{
+	const struct datapath_stats *s = &dp->stats;
+
+	log_info("queue %u: %llu packets, %llu sessions (%llu through discovery, %llu without), "
+		 "%llu accepted, %llu dropped, %llu connections marked, %llu overruns, %llu "
+		 "unreadable; first-packet hold: n=%llu p50=%.1fus p90=%.1fus p99=%.1fus "
+		 "max=%.1fus",
+		 dp->queue_num, (unsigned long long)s->packets, (unsigned long long)s->sessions,
+		 (unsigned long long)s->sessions_discovered, (unsigned long long)s->undiscovered,
+		 (unsigned long long)s->accepted, (unsigned long long)s->dropped,
+		 (unsigned long long)s->settled, (unsigned long long)s->overruns,
+		 (unsigned long long)s->unparsable, (unsigned long long)dp->hold.count,
+		 (double)hist_quantile(&dp->hold, 0.5) / 1000,
+		 (double)hist_quantile(&dp->hold, 0.9) / 1000,
+		 (double)hist_quantile(&dp->hold, 0.99) / 1000, (double)dp->hold.max / 1000);
+}
+
+static bool results_empty(void *arg)
+{
+	struct datapath *dp = arg;
+
+	return ring_count(dp->chan->res) == 0;
+}
+
 static void *thread_main(void *arg)
 {
 	struct datapath *dp = arg;
 
 	for (;;) {
-		struct epoll_event ev[3];
-		int n = epoll_wait(dp->epoll_fd, ev, 3, -1);
+		struct epoll_event ev[4];
+		int n;
 		uint64_t v;
 
-		if (n < 0 && errno != EINTR) {
-			log_error("queue %u: epoll_wait: %s", dp->queue_num, strerror(errno));
-			break;
-		}
-		for (int i = 0; i < n; i++)
-			if (ev[i].data.fd != nfq_sock_fd(dp->q) &&
-			    read(ev[i].data.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-				log_error("queue %u: read: %s", dp->queue_num, strerror(errno));
 		take_snapshot(dp);
 		dp->cycle_start = now_ns();
 		drain(dp);
 		dp->now = now_ns();
 		arm_timer(dp, settle_quiet(dp));
 		expire_old(dp);
+		if (atomic_exchange(&dp->want_stats, false))
+			log_stats(dp);
 		if (atomic_load(&dp->stop))
 			break;
+		if (dp->chan && !waker_prepare_sleep(&dp->chan->res_waker, results_empty, dp))
+			continue;
+		n = epoll_wait(dp->epoll_fd, ev, 4, -1);
+		if (n < 0 && errno != EINTR) {
+			log_error("queue %u: epoll_wait: %s", dp->queue_num, strerror(errno));
+			break;
+		}
+		if (dp->chan)
+			waker_woken(&dp->chan->res_waker);
+		for (int i = 0; i < n; i++)
+			if ((ev[i].data.fd == dp->wake_fd || ev[i].data.fd == dp->timer_fd) &&
+			    read(ev[i].data.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				log_error("queue %u: read: %s", dp->queue_num, strerror(errno));
 	}
-	/* The ruleset is gone: whatever is still queued gets its verdict. */
+	/* The ruleset is gone: whatever is still queued gets its verdict. Wait
+	 * a little for decisions already asked for, then decide the rest here. */
+	for (int i = 0; i < 100 && dp->chan && ring_count(dp->chan->req); i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
 	dp->cycle_start = now_ns();
 	drain(dp);
+	for (struct flow_entry *e = flowtab_draining_first(dp->flows), *next; e; e = next) {
+		next = flowtab_draining_next(dp->flows, e);
+		if (e->state == FLOW_PENDING) {
+			bool drop;
+			uint32_t mark;
+
+			decide_here(dp, &e->flow, (enum qp_direction)e->dir, true, &drop, &mark);
+			release(dp, e, drop, mark);
+		}
+	}
+	nfq_sock_flush(dp->q);
+	log_stats(dp);
 	return NULL;
 }
 
@@ -357,7 +542,7 @@ static int watch(struct datapath *dp, int fd)
 }
 
 int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_config *cfg,
-		   struct datapath **ret)
+		   struct discover *disc, unsigned chan, struct datapath **ret)
 {
 	struct datapath *dp = calloc(1, sizeof(*dp));
 	sigset_t all, old;
@@ -368,6 +553,11 @@ int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_co
 	dp->wake_fd = dp->timer_fd = dp->epoll_fd = -1;
 	dp->current = current;
 	dp->queue_num = cfg->queue_num;
+	dp->disc = disc;
+	dp->chan = disc ? discover_chan(disc, chan) : NULL;
+	for (int32_t i = 0; i < HELD_MAX; i++)
+		dp->held_next[i] = i + 1 < HELD_MAX ? i + 1 : -1;
+	dp->held_free = 0;
 	take_snapshot(dp);
 	dp->flows = flowtab_new(FLOWTAB_CAPACITY);
 	if (!dp->flows) {
@@ -388,7 +578,8 @@ int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_co
 		goto fail;
 	}
 	if ((r = watch(dp, dp->wake_fd)) < 0 || (r = watch(dp, dp->timer_fd)) < 0 ||
-	    (r = watch(dp, nfq_sock_fd(dp->q))) < 0)
+	    (r = watch(dp, nfq_sock_fd(dp->q))) < 0 ||
+	    (dp->chan && (r = watch(dp, dp->chan->res_waker.fd)) < 0))
 		goto fail;
 	/* Signals are the main thread's business. */
 	sigfillset(&all);
@@ -412,6 +603,12 @@ void datapath_wake(struct datapath *dp)
 	if (write(dp->wake_fd, &one, sizeof(one)) < 0)
 		log_error("queue %u: cannot wake the packet thread: %s", dp->queue_num,
 			  strerror(errno));
+}
+
+void datapath_request_stats(struct datapath *dp)
+{
+	atomic_store(&dp->want_stats, true);
+	datapath_wake(dp);
 }
 
 uint64_t datapath_seen_gen(const struct datapath *dp)

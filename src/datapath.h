@@ -19,7 +19,8 @@ struct snapshot {
 
 struct datapath_stats {
 	_Atomic uint64_t packets;	/* queued packets read */
-	_Atomic uint64_t sessions;	/* sessions decided */
+	_Atomic uint64_t sessions;	/* sessions started */
+	_Atomic uint64_t sessions_discovered;	/* decided by discovery */
 	_Atomic uint64_t accepted;
 	_Atomic uint64_t dropped;
 	_Atomic uint64_t unparsable;
@@ -27,14 +28,22 @@ struct datapath_stats {
 	_Atomic uint64_t settled;	/* ct marks set over ctnetlink */
 	_Atomic uint64_t settle_errors;
 	_Atomic uint64_t evicted;	/* sessions forgotten while the table was full */
+	_Atomic uint64_t undiscovered;	/* decided without their owner: no room, or too late */
 };
 
 /* One packet thread, reading one NFQUEUE queue. */
 struct datapath;
 
-/** Starts a thread reading the queue CFG names, deciding by *CURRENT. */
+struct discover;
+
+/** Starts a thread reading the queue CFG names, deciding by *CURRENT. With
+ * DISC, sessions are decided by the discovery thread on channel CHAN;
+ * without, by their packets alone. */
 int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_config *cfg,
-		   struct datapath **ret);
+		   struct discover *disc, unsigned chan, struct datapath **ret);
+
+/** Asks the thread to log its counters and hold times. */
+void datapath_request_stats(struct datapath *dp);
 
 /** Wakes the thread so it takes the current snapshot. */
 void datapath_wake(struct datapath *dp);

@@ -31,12 +31,13 @@ bool decide_flow_matches(const struct qp_flow_match *m, const struct flow *f,
 }
 
 void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_direction dir,
-		    struct decision *ret)
+		    const struct qp_app *app, struct decision *ret)
 {
+	ret->app = app;
 	for (size_t i = 0; i < p->n_sessions; i++) {
 		const struct qp_session_rule *r = &p->sessions[i];
 
-		if (r->app_name)
+		if (r->app_name && r->app != app)
 			continue;
 		if (decide_flow_matches(&r->match, f, dir)) {
 			ret->target = &r->target;
@@ -44,6 +45,6 @@ void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_dir
 			return;
 		}
 	}
-	ret->target = &p->default_class;
+	ret->target = app ? &app->target : &p->default_class;
 	ret->rule = -1;
 }

@@ -10,7 +10,8 @@
 /* Which rule decided a session, and what it decided. */
 struct decision {
 	const struct qp_target *target;	/* a class, or drop */
-	int rule;			/* index in policy->sessions; -1: default class */
+	int rule;			/* index in policy->sessions; -1: none */
+	const struct qp_app *app;	/* the owner's application, or NULL */
 };
 
 /** True if M's conditions hold for the session whose first packet is F,
@@ -18,10 +19,11 @@ struct decision {
 bool decide_flow_matches(const struct qp_flow_match *m, const struct flow *f,
 			 enum qp_direction dir);
 
-/** Decides a new session by the policy's session rules, first match
- * winning, or gives it the default class. Rules naming an application
- * never match here: they need the session's owner. */
+/** Decides a new session of application APP (NULL: none, or not known):
+ * the first session rule that matches (a rule naming an application
+ * matches only that application's sessions), else the application's
+ * class, else the default class. Admission limits are the caller's. */
 void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_direction dir,
-		    struct decision *ret);
+		    const struct qp_app *app, struct decision *ret);
 
 #endif

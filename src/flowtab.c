@@ -143,6 +143,7 @@ void flowtab_remove(struct flowtab *t, struct flow_entry *e)
 	lru_unlink(t, e);
 	drain_unlink(t, e);
 	e->key_len = 0;
+	e->gen++;	/* a late answer for it must not find the slot's next session */
 	e->hnext = t->free_head;
 	t->free_head = i;
 	t->count--;
@@ -160,14 +161,27 @@ struct flow_entry *flowtab_insert(struct flowtab *t, const void *key, size_t len
 	if (evicted)
 		*evicted = false;
 	if (t->free_head < 0) {
-		flowtab_remove(t, &t->e[t->lru_head]);
+		/* Never a pending entry: its held packets would be lost. */
+		int32_t v = t->lru_head;
+
+		for (int tries = 0; v >= 0 && t->e[v].state == FLOW_PENDING && tries < 64; tries++)
+			v = t->e[v].lru_next;
+		if (v < 0 || t->e[v].state == FLOW_PENDING)
+			return NULL;
+		flowtab_remove(t, &t->e[v]);
 		if (evicted)
 			*evicted = true;
 	}
 	i = t->free_head;
 	e = &t->e[i];
 	t->free_head = e->hnext;
-	memset(e, 0, sizeof(*e));
+	{
+		uint32_t gen = e->gen;
+
+		memset(e, 0, sizeof(*e));
+		e->gen = gen + 1;
+	}
+	e->held_head = e->held_tail = -1;
 	memcpy(e->key, key, len);
 	e->key_len = (uint16_t)len;
 	e->state = FLOW_DRAINING;
@@ -193,13 +207,23 @@ void flowtab_touch(struct flowtab *t, struct flow_entry *e, uint64_t now)
 
 void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state s)
 {
-	if (e->state == s)
-		return;
+	bool was = e->state != FLOW_SETTLED, now = s != FLOW_SETTLED;
+
 	e->state = (uint8_t)s;
-	if (s == FLOW_DRAINING)
+	if (now && !was)
 		drain_push(t, e);
-	else
+	else if (!now && was)
 		drain_unlink(t, e);
+}
+
+struct flow_entry *flowtab_at(struct flowtab *t, uint32_t index)
+{
+	return index < t->cap ? &t->e[index] : NULL;
+}
+
+uint32_t flowtab_index(const struct flowtab *t, const struct flow_entry *e)
+{
+	return (uint32_t)(e - t->e);
 }
 
 struct flow_entry *flowtab_oldest(struct flowtab *t)

@@ -19,6 +19,7 @@
 enum flow_state {
 	FLOW_DRAINING,	/* released with the class's packet mark; ct mark not set yet */
 	FLOW_SETTLED,	/* the kernel marks it now; kept to answer stragglers */
+	FLOW_PENDING,	/* its packets are held while its owner is looked up */
 };
 
 struct flow_entry {
@@ -29,7 +30,13 @@ struct flow_entry {
 	uint16_t class_index;
 	uint32_t mark;		/* the class's bits of the mark */
 	bool reply_key;		/* no connection by the key: use the reply tuple */
+	bool syn;		/* its first packet was a TCP SYN */
+	uint8_t dir;		/* enum qp_direction of its first packet */
+	uint32_t gen;		/* tells this session from the slot's next one */
 	struct flow flow;	/* the first packet's, for the reply tuple */
+	int32_t held_head;	/* packets held while pending: the owner's list */
+	int32_t held_tail;
+	uint32_t held;
 	uint64_t first_ns;	/* first packet seen */
 	uint64_t last_ns;	/* last packet seen */
 	/* internal links (indices; -1 for none) */
@@ -49,15 +56,20 @@ struct flow_entry *flowtab_find(struct flowtab *t, const void *key, size_t len);
 
 /** A new entry for KEY (which must not be present) in state FLOW_DRAINING
  * with first_ns = last_ns = NOW, at the recent end of the LRU order. When
- * the table is full the least recently seen entry is removed first, and
- * *EVICTED (if not NULL) is set. NULL if LEN exceeds FLOW_KEY_MAX. */
+ * the table is full the least recently seen entry that is not pending is
+ * removed first, and *EVICTED (if not NULL) is set. NULL if LEN exceeds
+ * FLOW_KEY_MAX, or if every entry near the old end is pending. */
 struct flow_entry *flowtab_insert(struct flowtab *t, const void *key, size_t len, uint64_t now,
 				  bool *evicted);
+
+/** The entry at INDEX (as flowtab_index gives), whatever its state. */
+struct flow_entry *flowtab_at(struct flowtab *t, uint32_t index);
+uint32_t flowtab_index(const struct flowtab *t, const struct flow_entry *e);
 
 /** Records a packet at NOW: last_ns, and the recent end of the LRU order. */
 void flowtab_touch(struct flowtab *t, struct flow_entry *e, uint64_t now);
 
-/** Sets the state; draining entries are also on the draining list. */
+/** Sets the state; draining and pending entries are on the draining list. */
 void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state s);
 
 void flowtab_remove(struct flowtab *t, struct flow_entry *e);
@@ -65,7 +77,7 @@ void flowtab_remove(struct flowtab *t, struct flow_entry *e);
 /** The least recently seen entry, or NULL. */
 struct flow_entry *flowtab_oldest(struct flowtab *t);
 
-/** Iterates the draining entries: first, then next (NULL at the end).
+/** Iterates the draining and pending entries: first, then next (NULL at the end).
  * The current entry may be moved off the list while iterating if NEXT was
  * taken before. */
 struct flow_entry *flowtab_draining_first(struct flowtab *t);

@@ -2,15 +2,19 @@
 /* qpodd: command line, then either a policy check or the daemon. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cnproc.h"
 #include "daemon.h"
 #include "diag.h"
 #include "log.h"
-#include "policy-support.h"
 #include "policy.h"
 
 enum {
@@ -27,6 +31,7 @@ static void usage(FILE *out)
 		"  -c, --config FILE        policy file (default %s)\n"
 		"  -D, --drop-in-dir DIR    drop-in directory (default: FILE's name with .d)\n"
 		"  -t, --check-config       check the policy, print a summary, and exit\n"
+		"  -N, --netns NAME         manage network namespace NAME (or a path to one)\n"
 		"  -v, --verbose            log every decision (debug level)\n"
 		"      --print-config       print the effective policy as YAML, and exit\n"
 		"  -h, --help               show this help\n"
@@ -45,11 +50,6 @@ static int check_config(const char *file, const char *dropin_dir, bool print)
 
 	diag_list_init(&diags);
 	r = config_load(file, dropin_dir, &p, &diags);
-	if (r == 0 && policy_check_supported(p, &diags) > 0) {
-		policy_free(p);
-		p = NULL;
-		r = -1;
-	}
 	diag_list_print(&diags, stderr);
 	if (r < 0) {
 		fprintf(stderr, "qpodd: %s: policy is invalid (%zu %s)\n", file, diags.n_errors,
@@ -69,6 +69,27 @@ static int check_config(const char *file, const char *dropin_dir, bool print)
 	return EXIT_SUCCESS;
 }
 
+/* Moves qpodd (before it starts any thread) into network namespace NAME:
+ * a name under /run/netns, as `ip netns` makes them, or a path. */
+static int join_netns(const char *name)
+{
+	char path[512];
+	int fd, r = 0;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		log_error("network namespace %s: %s", path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -76,17 +97,18 @@ int main(int argc, char **argv)
 		{ "drop-in-dir", required_argument, NULL, 'D' },
 		{ "check-config", no_argument, NULL, 't' },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "netns", required_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = CONFIG_DEFAULT_FILE, *dropin_dir = NULL;
+	const char *file = CONFIG_DEFAULT_FILE, *dropin_dir = NULL, *netns = NULL;
 	bool check = false, print = false, verbose = false;
 	struct daemon_options dopts;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:D:tvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:D:N:tvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			file = optarg;
@@ -102,6 +124,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'N':
+			netns = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -124,5 +149,17 @@ int main(int argc, char **argv)
 	log_init(verbose ? LOG_DEBUG : LOG_INFO);
 	dopts.config_file = file;
 	dopts.dropin_dir = dropin_dir;
-	return daemon_run(&dopts);
+	/* The proc connector exists only in the initial network namespace:
+	 * subscribe before joining another. */
+	dopts.cnproc = NULL;
+	c = cnproc_open(&dopts.cnproc);
+	if (c < 0)
+		dopts.cnproc = NULL;
+	if (netns && join_netns(netns) < 0) {
+		cnproc_close(dopts.cnproc);
+		return EXIT_FAILURE;
+	}
+	c = daemon_run(&dopts);
+	cnproc_close(dopts.cnproc);
+	return c;
 }

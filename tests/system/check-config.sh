@@ -7,7 +7,7 @@ T=$TMPDIR_TEST
 
 # The shipped default is valid and summarised on one line.
 expect_rc 0 "$QPODD" --check-config -c "$QPOD_SRCDIR/etc/qpod.yaml"
-contains "$OUT" "policy is valid: 5 classes, 0 applications, 3 session rules, 5 filtered" "summary"
+contains "$OUT" "policy is valid: 5 classes, 4 applications, 3 session rules, 5 filtered" "summary"
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || fail "summary is not one line: $OUT"
 [ -z "$ERR" ] || fail "warnings on the shipped default: $ERR"
 
@@ -49,19 +49,6 @@ expect_rc 0 "$QPODD" --print-config -c "$QPOD_SRCDIR/etc/qpod.yaml"
 printf '%s\n' "$OUT" >"$T/printed.yaml"
 contains "$OUT" "mark-mask: 0x00ff0000" "printed defaults"
 expect_rc 0 "$QPODD" --check-config -c "$T/printed.yaml"
-
-# What this qpodd cannot enforce is refused, not ignored.
-cat >"$T/apps.yaml" <<'YAML'
-classes:
-  default: {}
-applications:
-  - { name: voip, match: { comm: linphone }, class: default }
-sessions:
-  - { match: { app: voip, proto: udp }, class: default }
-YAML
-expect_rc 1 "$QPODD" --check-config -c "$T/apps.yaml"
-contains "$ERR" "$T/apps.yaml:4:5: applications.voip: this qpodd cannot tell which application owns a session" "applications refused"
-contains "$ERR" "$T/apps.yaml:6:21: sessions#1.match.app: this qpodd cannot tell" "app rule refused"
 
 # Usage errors exit 2; --help and --version exit 0.
 expect_rc 2 "$QPODD" --no-such-option

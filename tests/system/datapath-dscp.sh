@@ -17,7 +17,7 @@ sessions:
   - { match: { proto: tcp, dport: 5001 }, class: voice }
   - { match: { proto: tcp, dport: 5003, direction: in }, class: video }
 YAML
-start_qpodd "$TMPDIR_TEST/policy.yaml"
+start_qpodd "$TMPDIR_TEST/policy.yaml" -v
 
 for ip in 4 6; do
 	if [ $ip = 4 ]; then src=$A4 dst=$B4 m=ip; else src=$A6 dst=$B6 m=ip6; fi
@@ -42,7 +42,7 @@ for ip in 4 6; do
 	[ "$ef" -eq "$all" ] || fail "IPv$ip: $ef of $all packets to port 5001 carried EF"
 	other=$(count other$ip) af11=$(count other_af11$ip)
 	[ "$other" -gt 5 ] && [ "$af11" -eq "$other" ] ||
-		fail "IPv$ip: $af11 of $other packets of an unmatched session carried AF11 (the default class)"
+		{ cat "$QPODD_LOG"; in_a conntrack -L; fail "IPv$ip: $af11 of $other packets of an unmatched session carried AF11 (the default class)"; }
 	ms=$(echo "$out" | sed -n 's/connect_ms=//p')
 	awk -v ms="$ms" 'BEGIN { exit !(ms < 500) }' || fail "IPv$ip: connect took $ms ms"
 	log "IPv$ip: SYN and $all/$all packets EF, $af11/$other AF11, connect ${ms} ms"

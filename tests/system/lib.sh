@@ -128,7 +128,9 @@ start_qpodd() {
 	shift
 	QPODD_RUNS=$((${QPODD_RUNS:-0} + 1))
 	QPODD_LOG="$TMPDIR_TEST/qpodd.$QPODD_RUNS.log"
-	setsid ip netns exec "$NS_A" "$QPODD" -c "$policy" -D "$TMPDIR_TEST/no-dropins" "$@" \
+	# --netns, not ip netns exec: qpodd subscribes to process events in
+	# this namespace, where the kernel offers them, then joins A.
+	setsid "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/no-dropins" "$@" \
 		>"$QPODD_LOG" 2>&1 </dev/null &
 	QPODD_PID=$!
 	at_exit "kill -9 $QPODD_PID"

@@ -22,6 +22,6 @@ grep -q '^classes:' "$T/policy.yaml" || fail "first example not found in $MAN"
 grep -q 'trading' "$T/policy.d/50-trading.yaml" || fail "drop-in example not found in $MAN"
 
 expect_rc 0 "$QPODD" --check-config -c "$T/policy.yaml"
-contains "$OUT" "5 classes, 0 applications, 3 session rules" "man page example with its drop-in"
+contains "$OUT" "5 classes, 3 applications, 1 session rule" "man page example with its drop-in"
 [ -z "$ERR" ] || fail "warnings for the man page example: $ERR"
 pass

@@ -24,7 +24,7 @@ static const char *decide_name(const struct qp_policy *p, const struct flow *f,
 {
 	struct decision d;
 
-	decide_session(p, f, dir, &d);
+	decide_session(p, f, dir, NULL, &d);
 	*rule = d.rule;
 	return d.target->kind == QP_TARGET_DROP ? "drop" : d.target->cls->name;
 }
@@ -72,12 +72,50 @@ START_TEST(test_rules_in_order)
 }
 END_TEST
 
+START_TEST(test_applications)
+{
+	struct qp_policy *p = load_ok(
+		"classes:\n  gold: {}\n  voice: {}\n  bulk: {}\n  default: {}\n"
+		"applications:\n"
+		"  - { name: voip, match: { comm: linphone }, class: voice }\n"
+		"  - { name: backup, match: { comm: restic }, class: bulk }\n"
+		"sessions:\n"
+		"  - { match: { app: voip, dst: 198.18.1.0/24 }, class: gold }\n"
+		"  - { match: { dport: 443 }, class: default }\n");
+	const struct qp_app *voip = policy_app_find(p, "voip"), *backup = policy_app_find(p, "backup");
+	struct flow f = mk(AF_INET, "198.18.0.1", 40000, "198.18.1.9", 5060, IPPROTO_UDP);
+	struct decision d;
+
+	/* The rule naming the application refines its class by destination. */
+	decide_session(p, &f, QP_DIR_OUT, voip, &d);
+	ck_assert_str_eq(d.target->cls->name, "gold");
+	ck_assert_int_eq(d.rule, 0);
+	ck_assert_ptr_eq(d.app, voip);
+	/* ...only for that application. */
+	decide_session(p, &f, QP_DIR_OUT, backup, &d);
+	ck_assert_str_eq(d.target->cls->name, "bulk");
+	ck_assert_int_eq(d.rule, -1);
+	decide_session(p, &f, QP_DIR_OUT, NULL, &d);
+	ck_assert_str_eq(d.target->cls->name, "default");
+	/* A rule without app applies to every application. */
+	f = mk(AF_INET, "198.18.0.1", 40000, "198.18.2.9", 443, IPPROTO_TCP);
+	decide_session(p, &f, QP_DIR_OUT, voip, &d);
+	ck_assert_str_eq(d.target->cls->name, "default");
+	ck_assert_int_eq(d.rule, 1);
+	f = mk(AF_INET, "198.18.0.1", 40000, "198.18.2.9", 80, IPPROTO_TCP);
+	decide_session(p, &f, QP_DIR_OUT, voip, &d);
+	ck_assert_str_eq(d.target->cls->name, "voice");
+	policy_free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("decide");
 	TCase *tc = tcase_create("decide");
 
 	tcase_add_test(tc, test_rules_in_order);
+	tcase_add_test(tc, test_applications);
 	suite_add_tcase(s, tc);
 	return s;
 }

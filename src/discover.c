@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "appmatch.h"
+#include "ctnl.h"
+#include "decide.h"
+#include "discover.h"
+#include "log.h"
+#include "procmap.h"
+#include "sockdiag.h"
+
+#define CHAN_SLOTS 16384		/* requests (and results) in flight per packet thread */
+#define BATCH 64
+#define SESSIONS_MAX 65536
+#define EXITED_GRACE_NS 5000000000ull	/* an exited process is remembered 5 s */
+#define TICK_NS 1000000000ull		/* rates, budgets and housekeeping each second */
+
+struct app_usage {
+	uint32_t sessions;	/* admitted sessions alive */
+	uint64_t rate_bps;
+};
+
+struct discover {
+	pthread_t thread;
+	bool started;
+	atomic_bool stop;
+	struct waker waker;
+	int epoll_fd;
+	int timer_fd;
+	struct discover_chan *chans;
+	unsigned n_chans;
+	_Atomic(struct snapshot *) *current;
+	struct snapshot *snap;
+	atomic_uint_fast64_t seen_gen;
+	struct sockdiag *sd;
+	struct procmap pm;
+	struct cnproc *cn;
+	struct ctnl *ct;
+	struct ctnl_events *ev;
+	struct sessiontab *sessions;
+	struct app_usage *usage;	/* by application index of snap->policy */
+	size_t n_usage;
+	uint64_t last_tick;
+	struct discover_stats stats;
+	struct log_ratelimit rl;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void count(_Atomic uint64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/* ---- budgets ------------------------------------------------------------ */
+
+static bool over_budget(const struct discover *d, const struct qp_app *app)
+{
+	const struct app_usage *u = &d->usage[app->index];
+
+	return (app->max_sessions && u->sessions >= app->max_sessions) ||
+	       (app->max_rate_bps && u->rate_bps > app->max_rate_bps);
+}
+
+struct recount {
+	struct discover *d;
+	const struct qp_policy *old;
+};
+
+/* After a reload: sessions keep their application by name. */
+static void recount_one(const struct session *s, void *arg)
+{
+	struct recount *rc = arg;
+	struct discover *d = rc->d;
+	struct session n = *s;
+	const struct qp_app *app = NULL;
+
+	if (s->app >= 0 && rc->old && (size_t)s->app < rc->old->n_apps)
+		app = policy_app_find(d->snap->policy, rc->old->apps[s->app].name);
+	n.app = app ? (int16_t)app->index : -1;
+	if (!app)
+		n.admitted = 0;
+	if (n.app != s->app || n.admitted != s->admitted)
+		sessiontab_put(d->sessions, &n);
+	if (app && n.admitted) {
+		d->usage[app->index].sessions++;
+		d->usage[app->index].rate_bps += n.rate_bps;
+	}
+}
+
+static void take_snapshot(struct discover *d)
+{
+	struct snapshot *s = atomic_load_explicit(d->current, memory_order_acquire);
+	const struct qp_policy *old = d->snap ? d->snap->policy : NULL;
+	struct recount rc = { d, old };
+
+	if (s != d->snap) {
+		struct app_usage *u = calloc(s->policy->n_apps ? s->policy->n_apps : 1, sizeof(*u));
+
+		if (u) {
+			free(d->usage);
+			d->usage = u;
+			d->n_usage = s->policy->n_apps;
+			d->snap = s;
+			sessiontab_foreach(d->sessions, recount_one, &rc);
+		} else {
+			log_error("discovery: out of memory taking the new policy");
+		}
+	}
+	atomic_store_explicit(&d->seen_gen, d->snap->gen, memory_order_release);
+}
+
+/* ---- deciding ----------------------------------------------------------- */
+
+static void decide(struct discover *d, const struct discover_request *rq, struct discover_result *res)
+{
+	const struct qp_policy *p = d->snap->policy;
+	enum qp_direction dir = (enum qp_direction)rq->dir;
+	struct session s = { 0 };
+	const struct proc_info *owner = NULL;
+	struct proc_view view = { 0 };
+	struct sock_found sock;
+	struct decision dec;
+	uint64_t now = mono_ns();
+	int r;
+
+	session_key_from_flow(&rq->flow, &s.key);
+	s.uid = UINT32_MAX;
+	r = sockdiag_lookup(d->sd, &rq->flow, dir, &sock);
+	if (r == 0) {
+		s.uid = sock.uid;
+		owner = procmap_owner(&d->pm, sock.inode, sock.uid, now);
+		if (!owner) {
+			s.reason = SESSION_NO_PROCESS;
+			count(&d->stats.no_process);
+		}
+	} else {
+		s.reason = SESSION_NO_SOCKET;
+		count(&d->stats.no_socket);
+	}
+	if (owner) {
+		view.exe = owner->exe[0] ? owner->exe : NULL;
+		view.comm = owner->comm;
+		view.cmdline = owner->cmdline;
+		view.cgroup = owner->cgroup[0] ? owner->cgroup : NULL;
+		s.pid = owner->pid;
+	}
+	/* The socket's owner is the user for matching; the process's if the
+	 * socket is gone. */
+	if (s.uid != UINT32_MAX) {
+		view.has_uid = true;
+		view.uid = s.uid;
+	} else if (owner && owner->has_uid) {
+		view.has_uid = true;
+		view.uid = owner->uid;
+		s.uid = owner->uid;
+	}
+	decide_session(p, &rq->flow, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
+	if (dec.rule >= 0)
+		s.reason = SESSION_BY_RULE;
+	else if (dec.app)
+		s.reason = SESSION_BY_APP;
+	else if (owner)
+		s.reason = SESSION_DEFAULT;
+	if (dec.app) {
+		if (over_budget(d, dec.app)) {
+			dec.target = &dec.app->over_budget;
+			s.reason = SESSION_OVER_BUDGET;
+			count(&d->stats.over_budget);
+		} else {
+			s.admitted = 1;
+		}
+	}
+	s.app = dec.app ? (int16_t)dec.app->index : -1;
+	s.rule = (int16_t)dec.rule;
+	s.direction = (uint8_t)dir;
+	s.drop = dec.target->kind == QP_TARGET_DROP;
+	if (!s.drop) {
+		s.class_index = (uint16_t)dec.target->cls->index;
+		s.mark = marks_class(&d->snap->marks, s.class_index);
+	}
+	s.start_ns = real_ns();
+	s.hold_ns = now - rq->first_ns;
+	/* A dropped session never gets a connection to end: not tracked. */
+	if (!s.drop) {
+		if (sessiontab_put(d->sessions, &s) < 0) {
+			count(&d->stats.untracked);
+			s.admitted = 0;
+		} else if (s.admitted) {
+			d->usage[dec.app->index].sessions++;
+		}
+	}
+	count(&d->stats.decided);
+	if (log_enabled(LOG_DEBUG)) {
+		char fs[128];
+
+		flow_format(&rq->flow, fs, sizeof(fs));
+		log_debug("%s %s: pid %u (%s) app %s -> %s (%s)", dir == QP_DIR_IN ? "in" : "out",
+			  fs, s.pid, owner ? owner->comm : "?", dec.app ? dec.app->name : "-",
+			  s.drop ? "drop" : dec.target->cls->name,
+			  s.reason == SESSION_BY_RULE ? "session rule"
+			  : s.reason == SESSION_BY_APP ? "application"
+			  : s.reason == SESSION_OVER_BUDGET ? "over budget"
+			  : s.reason == SESSION_NO_SOCKET ? "no socket"
+			  : s.reason == SESSION_NO_PROCESS ? "no process"
+							    : "default class");
+	}
+	res->entry = rq->entry;
+	res->gen = rq->gen;
+	res->drop = s.drop;
+	res->mark = s.mark;
+}
+
+/* Serves each channel; returns true if there was work. */
+static bool serve(struct discover *d)
+{
+	bool worked = false;
+
+	for (unsigned c = 0; c < d->n_chans; c++) {
+		struct discover_chan *ch = &d->chans[c];
+		struct discover_request rq[BATCH];
+		bool pushed = false;
+		size_t n;
+
+		/* Take no more than the result ring has room for. */
+		size_t room = CHAN_SLOTS - ring_count(ch->res);
+
+		n = ring_pop(ch->req, rq, room < BATCH ? room : BATCH);
+		for (size_t i = 0; i < n; i++) {
+			struct discover_result res;
+
+			decide(d, &rq[i], &res);
+			ring_push(ch->res, &res);
+			pushed = true;
+		}
+		if (pushed) {
+			waker_kick(&ch->res_waker);
+			worked = true;
+		}
+	}
+	return worked;
+}
+
+static bool all_empty(void *arg)
+{
+	struct discover *d = arg;
+
+	for (unsigned c = 0; c < d->n_chans; c++)
+		if (ring_count(d->chans[c].req))
+			return false;
+	return true;
+}
+
+/* ---- connections' ends, rates ------------------------------------------- */
+
+static void session_ended(const struct ct_entry *ct, void *arg)
+{
+	struct discover *d = arg;
+	struct session_key key;
+	struct session old;
+
+	session_key_from_flow(&ct->orig, &key);
+	if (!sessiontab_del(d->sessions, &key, &old))
+		return;
+	if (old.admitted && old.app >= 0 && (size_t)old.app < d->n_usage) {
+		struct app_usage *u = &d->usage[old.app];
+
+		if (u->sessions)
+			u->sessions--;
+		u->rate_bps = u->rate_bps > old.rate_bps ? u->rate_bps - old.rate_bps : 0;
+	}
+}
+
+struct meter {
+	struct discover *d;
+	uint64_t dt_ns;
+	uint64_t seen;
+};
+
+static void meter_one(const struct ct_entry *ct, void *arg)
+{
+	struct meter *m = arg;
+	struct discover *d = m->d;
+	struct session_key key;
+	struct session s;
+	uint64_t inst;
+
+	if (!(ct->mark & d->snap->marks.mask) || !ct->has_counters)
+		return;
+	session_key_from_flow(&ct->orig, &key);
+	if (!sessiontab_get(d->sessions, &key, &s))
+		return;
+	m->seen++;
+	inst = ct->bytes > s.bytes ? (ct->bytes - s.bytes) * 8 * 1000000000ull / m->dt_ns : 0;
+	/* Smoothed over about two seconds. */
+	s.rate_bps = s.bytes ? (s.rate_bps + inst) / 2 : inst;
+	s.bytes = ct->bytes;
+	sessiontab_put(d->sessions, &s);
+	if (s.admitted && s.app >= 0 && (size_t)s.app < d->n_usage)
+		d->usage[s.app].rate_bps += s.rate_bps;
+}
+
+static void tick(struct discover *d, uint64_t now)
+{
+	struct meter m = { d, now - d->last_tick, 0 };
+	bool metered = false;
+
+	procmap_expire(&d->pm, now, EXITED_GRACE_NS);
+	for (size_t i = 0; i < d->snap->policy->n_apps; i++)
+		if (d->snap->policy->apps[i].max_rate_bps)
+			metered = true;
+	if (metered && m.dt_ns) {
+		for (size_t i = 0; i < d->n_usage; i++)
+			d->usage[i].rate_bps = 0;
+		if (ctnl_dump(d->ct, meter_one, &m) < 0 && log_ratelimit_ok(&d->rl))
+			log_error("discovery: reading connection counters: %s", strerror(errno));
+	}
+	d->last_tick = now;
+}
+
+/* ---- the thread ---------------------------------------------------------- */
+
+/* Applies waiting process and connection events, without blocking. */
+static void drain_events(struct discover *d, uint64_t now)
+{
+	if (d->cn && cnproc_read(d->cn, &d->pm, now) == -ENOBUFS) {
+		count(&d->stats.lost_events);
+		if (log_ratelimit_ok(&d->rl))
+			log_warning("discovery: process events were lost; reading /proc again");
+		procmap_load_all(&d->pm, now);
+	}
+	if (d->ev && ctnl_events_read(d->ev, session_ended, d) == -ENOBUFS) {
+		count(&d->stats.lost_events);
+		if (log_ratelimit_ok(&d->rl))
+			log_warning("discovery: connection end events were lost; session "
+				    "counts may lag");
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct discover *d = arg;
+	uint64_t now = mono_ns();
+
+	procmap_load_all(&d->pm, now);
+	d->last_tick = now;
+	while (!atomic_load(&d->stop)) {
+		struct epoll_event ev[4];
+		uint64_t v;
+		int n;
+
+		now = mono_ns();
+		take_snapshot(d);
+		/* Events first: a session's owner may have started a program
+		 * just before opening it. */
+		drain_events(d, now);
+		if (now - d->last_tick >= TICK_NS)
+			tick(d, now);
+		if (serve(d))
+			continue;
+		if (!waker_prepare_sleep(&d->waker, all_empty, d))
+			continue;
+		n = epoll_wait(d->epoll_fd, ev, 4, -1);
+		waker_woken(&d->waker);
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.fd == d->timer_fd && read(d->timer_fd, &v, sizeof(v)) < 0)
+				v = 0;
+	}
+	return NULL;
+}
+
+static int watch(struct discover *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct cnproc *cn,
+		   struct discover **ret)
+{
+	struct discover *d = calloc(1, sizeof(*d));
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	sigset_t all, old;
+	int r = -ENOMEM;
+
+	if (!d)
+		return -ENOMEM;
+	d->cn = cn;
+	d->waker.fd = d->epoll_fd = d->timer_fd = -1;
+	d->current = current;
+	procmap_init(&d->pm, "/proc");
+	d->chans = calloc(n_chans, sizeof(*d->chans));
+	d->sessions = sessiontab_new(SESSIONS_MAX);
+	if (!d->chans || !d->sessions)
+		goto fail;
+	d->n_chans = n_chans;
+	for (unsigned i = 0; i < n_chans; i++) {
+		d->chans[i].res_waker.fd = -1;
+		d->chans[i].req = ring_new(CHAN_SLOTS, sizeof(struct discover_request));
+		d->chans[i].res = ring_new(CHAN_SLOTS, sizeof(struct discover_result));
+		if (!d->chans[i].req || !d->chans[i].res)
+			goto fail;
+		if ((r = waker_init(&d->chans[i].res_waker)) < 0)
+			goto fail;
+	}
+	take_snapshot(d);
+	if ((r = sockdiag_open(&d->sd)) < 0) {
+		log_error("discovery: sock_diag: %s", strerror(-r));
+		goto fail;
+	}
+	if ((r = ctnl_open(&d->ct)) < 0)
+		goto fail;
+	if ((r = ctnl_events_open(&d->ev)) < 0) {
+		log_warning("discovery: no connection end events (%s): sessions are not counted "
+			    "against max-sessions",
+			    strerror(-r));
+		d->ev = NULL;
+	}
+	if ((r = waker_init(&d->waker)) < 0)
+		goto fail;
+	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epoll_fd < 0 || d->timer_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	timerfd_settime(d->timer_fd, 0, &its, NULL);
+	if ((r = watch(d, d->waker.fd)) < 0 || (r = watch(d, d->timer_fd)) < 0 ||
+	    (d->cn && (r = watch(d, cnproc_fd(d->cn))) < 0) ||
+	    (d->ev && (r = watch(d, ctnl_events_fd(d->ev))) < 0))
+		goto fail;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = -pthread_create(&d->thread, NULL, thread_main, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		goto fail;
+	d->started = true;
+	*ret = d;
+	return 0;
+fail:
+	discover_stop(d);
+	return r;
+}
+
+void discover_stop(struct discover *d)
+{
+	if (!d)
+		return;
+	if (d->started) {
+		atomic_store(&d->stop, true);
+		discover_wake(d);
+		pthread_join(d->thread, NULL);
+	}
+	for (unsigned i = 0; d->chans && i < d->n_chans; i++) {
+		ring_free(d->chans[i].req);
+		ring_free(d->chans[i].res);
+		waker_close(&d->chans[i].res_waker);
+	}
+	free(d->chans);
+	sockdiag_close(d->sd);
+	ctnl_close(d->ct);
+	ctnl_events_close(d->ev);
+	procmap_clear(&d->pm);
+	sessiontab_free(d->sessions);
+	free(d->usage);
+	waker_close(&d->waker);
+	if (d->epoll_fd >= 0)
+		close(d->epoll_fd);
+	if (d->timer_fd >= 0)
+		close(d->timer_fd);
+	free(d);
+}
+
+struct discover_chan *discover_chan(struct discover *d, unsigned i)
+{
+	return &d->chans[i];
+}
+
+void discover_kick(struct discover *d)
+{
+	waker_kick(&d->waker);
+}
+
+void discover_wake(struct discover *d)
+{
+	uint64_t one = 1;
+
+	if (write(d->waker.fd, &one, sizeof(one)) < 0)
+		log_error("discovery: cannot wake the thread: %s", strerror(errno));
+}
+
+uint64_t discover_seen_gen(const struct discover *d)
+{
+	return atomic_load_explicit(&d->seen_gen, memory_order_acquire);
+}
+
+const struct sessiontab *discover_sessions(const struct discover *d)
+{
+	return d->sessions;
+}
+
+const struct discover_stats *discover_stats(const struct discover *d)
+{
+	return &d->stats;
+}
+
+void discover_log_stats(struct discover *d)
+{
+	const struct procmap_stats *ps = &d->pm.stats;
+
+	log_info("discovery: %llu sessions decided, %zu alive; owner lookups %llu, cache hits %llu, "
+		 "processes scanned %llu (%llu fds); no socket %llu, no process %llu, over budget "
+		 "%llu, untracked %llu; process events %s",
+		 (unsigned long long)atomic_load(&d->stats.decided), sessiontab_count(d->sessions),
+		 (unsigned long long)atomic_load(&ps->lookups), (unsigned long long)atomic_load(&ps->hits),
+		 (unsigned long long)atomic_load(&ps->scans), (unsigned long long)atomic_load(&ps->fds_read),
+		 (unsigned long long)atomic_load(&d->stats.no_socket),
+		 (unsigned long long)atomic_load(&d->stats.no_process),
+		 (unsigned long long)atomic_load(&d->stats.over_budget),
+		 (unsigned long long)atomic_load(&d->stats.untracked),
+		 d->cn ? "on" : "off (reading /proc instead)");
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_PROCMAP_H
+#define QPOD_PROCMAP_H
+
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "u64map.h"
+
+/* Which process owns a socket: an inode -> pid cache filled from
+ * /proc/PID/fd, and what each process is (exe, comm, cmdline, uid,
+ * cgroup), read when it starts a program, so that a process that exits
+ * right after sending is still known. Kept fresh by fork, exec and exit
+ * events where the proc connector delivers them, and by reading /proc
+ * where it does not. One thread uses it. */
+
+#define PROC_COMM_MAX 16
+#define PROC_EXE_MAX 512
+#define PROC_CMDLINE_MAX 1024
+#define PROC_CGROUP_MAX 512
+
+struct proc_info {
+	uint32_t pid;
+	uint32_t ppid;
+	uint32_t uid;
+	bool has_uid;
+	bool exited;
+	uint64_t start_time;	/* clock ticks since boot: tells a reused pid */
+	uint64_t exit_ns;
+	char comm[PROC_COMM_MAX];
+	char exe[PROC_EXE_MAX];
+	char cmdline[PROC_CMDLINE_MAX];
+	char cgroup[PROC_CGROUP_MAX];
+};
+
+/* Counted by the owning thread, read by others for logs. */
+struct procmap_stats {
+	_Atomic uint64_t lookups;
+	_Atomic uint64_t hits;		/* the inode was known */
+	_Atomic uint64_t scans;		/* processes whose fds were read */
+	_Atomic uint64_t fds_read;
+	_Atomic uint64_t not_found;
+};
+
+struct procmap {
+	const char *proc;		/* "/proc" */
+	struct u64map inodes;		/* socket inode -> pid */
+	struct u64map pids;		/* pid -> index in procs + 1 */
+	struct proc_info *procs;
+	uint32_t *free_idx;
+	size_t n_procs, cap_procs, n_free;
+	uint32_t recent[64];		/* pids that forked or exec'd, newest last */
+	unsigned n_recent;
+	uint32_t owners[8];		/* pids that owned the last sockets looked up */
+	unsigned n_owners;
+	bool events;			/* fork/exec/exit events arrive */
+	uint64_t listed_ns;		/* when /proc was last listed */
+	struct procmap_stats stats;
+};
+
+/** PROC: where procfs is mounted ("/proc"). Reads no process yet. */
+void procmap_init(struct procmap *pm, const char *proc);
+void procmap_clear(struct procmap *pm);
+
+/** Reads every process and its sockets (at start). */
+void procmap_load_all(struct procmap *pm, uint64_t now_ns);
+
+/** Proc connector events. */
+void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid);
+void procmap_exec(struct procmap *pm, uint32_t pid);
+void procmap_exit(struct procmap *pm, uint32_t pid, uint64_t now_ns);
+
+/** Forgets processes that exited more than GRACE_NS ago. */
+void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns);
+
+/** The process that owns socket INODE (created by user UID, or UINT32_MAX
+ * if unknown), or NULL. A known inode costs a hash lookup; otherwise the
+ * likeliest processes are read first: the owners of the last sockets,
+ * those that started last, then the rest of that user's. */
+const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
+				      uint64_t now_ns);
+
+/** The process PID, read now if not known yet; NULL if there is none. */
+const struct proc_info *procmap_get(struct procmap *pm, uint32_t pid);
+
+#endif
