@@ -195,6 +195,22 @@ static int tuple_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+static int protoinfo_tcp_cb(const struct nlattr *a, void *data)
+{
+	struct ct_entry *ct = data;
+
+	if (mnl_attr_get_type(a) == CTA_PROTOINFO_TCP_STATE && mnl_attr_get_payload_len(a) >= 1)
+		ct->tcp_state = mnl_attr_get_u8(a);
+	return MNL_CB_OK;
+}
+
+static int protoinfo_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTA_PROTOINFO_TCP)
+		mnl_attr_parse_nested(a, protoinfo_tcp_cb, data);
+	return MNL_CB_OK;
+}
+
 static int counters_cb(const struct nlattr *a, void *data)
 {
 	struct ct_entry *ct = data;
@@ -225,6 +241,9 @@ static int ct_cb(const struct nlattr *a, void *data)
 	case CTA_COUNTERS_REPLY:
 		mnl_attr_parse_nested(a, counters_cb, ct);
 		break;
+	case CTA_PROTOINFO:
+		mnl_attr_parse_nested(a, protoinfo_cb, ct);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -238,6 +257,7 @@ int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret)
 	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), ct_cb, &ct);
 	if (!ct.orig.family)
 		return -EINVAL;
+	ct.destroyed = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE;
 	*ret = ct;
 	return 0;
 }
@@ -291,13 +311,15 @@ struct ctnl_events {
 int ctnl_events_open(struct ctnl_events **ret)
 {
 	struct ctnl_events *e = calloc(1, sizeof(*e));
-	int group = NFNLGRP_CONNTRACK_DESTROY, size = 8 * 1024 * 1024, r;
+	int destroy = NFNLGRP_CONNTRACK_DESTROY, update = NFNLGRP_CONNTRACK_UPDATE;
+	int size = 8 * 1024 * 1024, r;
 
 	if (!e)
 		return -ENOMEM;
 	e->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (!e->nl || mnl_socket_bind(e->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(e->nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+	    mnl_socket_setsockopt(e->nl, NETLINK_ADD_MEMBERSHIP, &destroy, sizeof(destroy)) < 0 ||
+	    mnl_socket_setsockopt(e->nl, NETLINK_ADD_MEMBERSHIP, &update, sizeof(update)) < 0) {
 		r = -errno;
 		ctnl_events_close(e);
 		return r;

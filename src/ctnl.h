@@ -35,6 +35,8 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 /* A connection as ctnetlink reports it (events, dumps). */
 struct ct_entry {
 	struct flow orig;	/* the original direction's tuple */
+	bool destroyed;		/* an end event, not an update */
+	uint8_t tcp_state;	/* TCP_CONNTRACK_*, 0 if not TCP or not told */
 	uint32_t mark;
 	bool has_counters;
 	uint64_t bytes;		/* both directions */
@@ -48,15 +50,17 @@ int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret);
  * Returns 0 or a negative errno. */
 int ctnl_dump(struct ctnl *c, void (*cb)(const struct ct_entry *, void *), void *arg);
 
-/* Connections' ends, as they happen (NFNLGRP_CONNTRACK_DESTROY). */
+/* Connections' ends and updates, as they happen (NFNLGRP_CONNTRACK_DESTROY
+ * and _UPDATE: a TCP connection that starts closing is over for budgets,
+ * though conntrack keeps it in TIME_WAIT for minutes). */
 struct ctnl_events;
 
 int ctnl_events_open(struct ctnl_events **ret);
 void ctnl_events_close(struct ctnl_events *e);
 int ctnl_events_fd(const struct ctnl_events *e);
 
-/** Calls CB for every connection that ended since the last call. Returns
- * the number, or -ENOBUFS if the kernel had to drop some. */
+/** Calls CB for every connection that ended or changed since the last
+ * call. Returns the number, or -ENOBUFS if the kernel had to drop some. */
 int ctnl_events_read(struct ctnl_events *e, void (*cb)(const struct ct_entry *, void *),
 		     void *arg);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ static void recount_one(const struct session *s, void *arg)
 		n.admitted = 0;
 	if (n.app != s->app || n.admitted != s->admitted)
 		sessiontab_put(d->sessions, &n);
-	if (app && n.admitted) {
+	if (app && n.admitted && !n.closing) {
 		d->usage[app->index].sessions++;
 		d->usage[app->index].rate_bps += n.rate_bps;
 	}
@@ -275,22 +276,39 @@ static bool all_empty(void *arg)
 
 /* ---- connections' ends, rates ------------------------------------------- */
 
-static void session_ended(const struct ct_entry *ct, void *arg)
+/* A session no longer counts against its application's budget. */
+static void uncount(struct discover *d, const struct session *s)
+{
+	struct app_usage *u;
+
+	if (!s->admitted || s->closing || s->app < 0 || (size_t)s->app >= d->n_usage)
+		return;
+	u = &d->usage[s->app];
+	if (u->sessions)
+		u->sessions--;
+	u->rate_bps = u->rate_bps > s->rate_bps ? u->rate_bps - s->rate_bps : 0;
+}
+
+/* A connection changed or ended: a TCP session that closes stops counting
+ * (conntrack keeps it minutes in TIME_WAIT); an ended one is forgotten. */
+static void session_event(const struct ct_entry *ct, void *arg)
 {
 	struct discover *d = arg;
 	struct session_key key;
-	struct session old;
+	struct session s;
 
 	session_key_from_flow(&ct->orig, &key);
-	if (!sessiontab_del(d->sessions, &key, &old))
+	if (ct->destroyed) {
+		if (sessiontab_del(d->sessions, &key, &s))
+			uncount(d, &s);
 		return;
-	if (old.admitted && old.app >= 0 && (size_t)old.app < d->n_usage) {
-		struct app_usage *u = &d->usage[old.app];
-
-		if (u->sessions)
-			u->sessions--;
-		u->rate_bps = u->rate_bps > old.rate_bps ? u->rate_bps - old.rate_bps : 0;
 	}
+	if (ct->tcp_state < TCP_CONNTRACK_FIN_WAIT || ct->tcp_state > TCP_CONNTRACK_CLOSE ||
+	    !sessiontab_get(d->sessions, &key, &s) || s.closing)
+		return;
+	uncount(d, &s);
+	s.closing = 1;
+	sessiontab_put(d->sessions, &s);
 }
 
 struct meter {
@@ -318,7 +336,7 @@ static void meter_one(const struct ct_entry *ct, void *arg)
 	s.rate_bps = s.bytes ? (s.rate_bps + inst) / 2 : inst;
 	s.bytes = ct->bytes;
 	sessiontab_put(d->sessions, &s);
-	if (s.admitted && s.app >= 0 && (size_t)s.app < d->n_usage)
+	if (s.admitted && !s.closing && s.app >= 0 && (size_t)s.app < d->n_usage)
 		d->usage[s.app].rate_bps += s.rate_bps;
 }
 
@@ -351,7 +369,7 @@ static void drain_events(struct discover *d, uint64_t now)
 			log_warning("discovery: process events were lost; reading /proc again");
 		procmap_load_all(&d->pm, now);
 	}
-	if (d->ev && ctnl_events_read(d->ev, session_ended, d) == -ENOBUFS) {
+	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
 		count(&d->stats.lost_events);
 		if (log_ratelimit_ok(&d->rl))
 			log_warning("discovery: connection end events were lost; session "

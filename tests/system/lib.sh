@@ -68,6 +68,7 @@ A6=2001:db8::1
 B6=2001:db8::2
 NETPROBE="python3 $QPOD_SRCDIR/tests/system/netprobe.py"
 : "${UDP_BURST:=$(dirname "$QPODD")/../tests/helpers/udp-burst}"
+: "${TCP_CLIENT:=$(dirname "$QPODD")/../tests/helpers/tcp-client}"
 
 # need_netns: skip unless root with network namespaces and nft.
 need_netns() {

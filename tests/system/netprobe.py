@@ -6,7 +6,8 @@
   tcp-send ADDR PORT BYTES     connect, send BYTES, close; prints connect_ms=
   udp-sink ADDR PORT COUNT     receive COUNT datagrams (3 s idle timeout);
                                prints received= in_order=
-Every command gives up after 20 seconds.
+Every command gives up after 20 seconds. Words after the four arguments
+are ignored: they let a test tell two probes apart by command line.
 """
 import socket
 import sys
@@ -69,7 +70,7 @@ def udp_sink(addr, port, count):
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) < 5:
         sys.exit(__doc__)
     cmd, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     {"tcp-serve": tcp_serve, "tcp-send": tcp_send, "udp-sink": udp_sink}[cmd](addr, port, n)

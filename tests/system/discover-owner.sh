@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sessions get the class of the application that owns them, told apart by
+# executable path (one binary copied to two places), by user, by command
+# line and by process name, also for a process that execs and exits at
+# once; an accepted session gets the class of the server that accepts it.
+. "$(dirname "$0")/lib.sh"
+need_netns
+command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+command -v nc >/dev/null || skip "needs nc (netcat-openbsd)"
+[ -x "$TCP_CLIENT" ] || fail "missing test helper $TCP_CLIENT (make check builds it)"
+hosts_up
+
+# One program in two places, readable by the unprivileged user too.
+mkdir -p "$TMPDIR_TEST/appa" "$TMPDIR_TEST/appb"
+cp "$TCP_CLIENT" "$TMPDIR_TEST/appa/client"
+cp "$TCP_CLIENT" "$TMPDIR_TEST/appb/client"
+chmod 755 "$TMPDIR_TEST" "$TMPDIR_TEST/appa" "$TMPDIR_TEST/appb"
+
+cat >"$TMPDIR_TEST/policy.yaml" <<YAML
+classes:
+  voice: { dscp: EF }
+  video: { dscp: AF41 }
+  bulk: { dscp: CS1 }
+  mail: { dscp: AF21 }
+  web: { dscp: AF31 }
+  default: { dscp: AF11 }
+applications:
+  - { name: a, match: { exe: "$TMPDIR_TEST/appa/client", user: root }, class: voice }
+  - { name: b, match: { exe: "*/appb/client" }, class: video }
+  - { name: nobody, match: { user: nobody }, class: bulk }
+  - { name: tagged, match: { comm: "python3*", cmdline: "*tcp-send*-tag-mail*" }, class: mail }
+  - { name: netcat, match: { comm: nc }, class: voice }
+  - { name: server, match: { comm: "python3*", cmdline: "*tcp-serve*" }, class: web }
+YAML
+start_qpodd "$TMPDIR_TEST/policy.yaml" -v
+
+# dscp_of PORT: the codepoints that arrived at B on a session to PORT.
+seen() {
+	observe "p$1" "tcp dport $1"
+	for d in ef af41 cs1 af21 af31 af11; do
+		observe "p${1}_$d" "tcp dport $1 ip dscp $d"
+	done
+}
+only() {	# only PORT DSCP WHAT
+	total=$(count "p$1") hit=$(count "p${1}_$2")
+	[ "$total" -gt 0 ] && [ "$hit" -eq "$total" ] ||
+		fail "$3: $hit of $total packets carried $2; qpodd said: $(grep "$B4:$1" "$QPODD_LOG")"
+	log "$3: $hit/$total packets $2"
+}
+
+seen 6001; seen 6002; seen 6003; seen 6004; seen 6005; seen 6006
+serve_tcp "$NS_B" "$B4" 6001 1
+in_a "$TMPDIR_TEST/appa/client" "$B4" 6001 20000 || fail "appa/client"
+serve_tcp "$NS_B" "$B4" 6002 1
+in_a "$TMPDIR_TEST/appb/client" "$B4" 6002 20000 || fail "appb/client"
+# The same program as another user: application a wants root.
+serve_tcp "$NS_B" "$B4" 6003 1
+in_a setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	"$TMPDIR_TEST/appa/client" "$B4" 6003 20000 || fail "client as nobody"
+serve_tcp "$NS_B" "$B4" 6004 1
+in_a $NETPROBE tcp-send "$B4" 6004 20000 -tag-mail >/dev/null || fail "tagged probe"
+# A short-lived process: a shell that execs nc, which sends and exits.
+head -c 20000 /dev/zero >"$TMPDIR_TEST/payload"
+serve_tcp "$NS_B" "$B4" 6005 1
+in_a sh -c "exec nc -N $B4 6005 <$TMPDIR_TEST/payload" || fail "nc"
+wait_for 5 grep -q received=20000 "$TMPDIR_TEST/serve-6005"
+
+only 6001 ef "appa/client as root (exe path)"
+only 6002 af41 "appb/client (exe glob)"
+only 6003 cs1 "appa/client as nobody (user)"
+only 6004 af21 "python3 ... -tag-mail (cmdline)"
+only 6005 ef "sh -c 'exec nc' (comm, short-lived)"
+
+# An accepted session: its replies carry the server's class.
+serve_tcp "$NS_A" "$A4" 6006 1
+observe replies "ip saddr $A4 tcp sport 6006"
+observe replies_af31 "ip saddr $A4 tcp sport 6006 ip dscp af31"
+in_b $NETPROBE tcp-send "$A4" 6006 20000 >/dev/null || fail "connect to A's server"
+wait_for 5 grep -q received=20000 "$TMPDIR_TEST/serve-6006"
+r=$(count replies) r31=$(count replies_af31)
+[ "$r" -gt 0 ] && [ "$r31" -eq "$r" ] || fail "$r31 of $r replies of the server carried AF31"
+log "server (listening socket): $r31/$r replies AF31"
+stop_qpodd
+pass
