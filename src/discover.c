@@ -14,6 +14,7 @@
 #include "ctnl.h"
 #include "decide.h"
 #include "discover.h"
+#include "hist.h"
 #include "log.h"
 #include "procmap.h"
 #include "sockdiag.h"
@@ -23,6 +24,9 @@
 #define SESSIONS_MAX 65536
 #define EXITED_GRACE_NS 5000000000ull	/* an exited process is remembered 5 s */
 #define TICK_NS 1000000000ull		/* rates, budgets and housekeeping each second */
+#ifndef DISCOVER_SPIN_NS
+#define DISCOVER_SPIN_NS RING_SPIN_NS
+#endif
 
 struct app_usage {
 	uint32_t sessions;	/* admitted sessions alive */
@@ -50,6 +54,11 @@ struct discover {
 	struct app_usage *usage;	/* by application index of snap->policy */
 	size_t n_usage;
 	uint64_t last_tick;
+	uint64_t last_work;
+	/* Timings, read by the main thread for logs: under the lock. */
+	pthread_mutex_t hist_lock;
+	struct hist wait;	/* pushed -> picked up */
+	struct hist lookup;	/* picked up -> decided */
 	struct discover_stats stats;
 	struct log_ratelimit rl;
 };
@@ -232,6 +241,11 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	res->gen = rq->gen;
 	res->drop = s.drop;
 	res->mark = s.mark;
+	res->decided_ns = mono_ns();
+	pthread_mutex_lock(&d->hist_lock);
+	hist_add(&d->wait, now - rq->queued_ns);
+	hist_add(&d->lookup, res->decided_ns - now);
+	pthread_mutex_unlock(&d->hist_lock);
 }
 
 /* Serves each channel; returns true if there was work. */
@@ -396,8 +410,17 @@ static void *thread_main(void *arg)
 		drain_events(d, now);
 		if (now - d->last_tick >= TICK_NS)
 			tick(d, now);
-		if (serve(d))
+		if (serve(d)) {
+			d->last_work = mono_ns();
 			continue;
+		}
+		/* Sessions come in bursts: after work, spin a little first. */
+		if (now - d->last_work < DISCOVER_SPIN_NS) {
+			while (all_empty(d) && mono_ns() - now < DISCOVER_SPIN_NS)
+				ring_spin_pause();
+			if (!all_empty(d))
+				continue;
+		}
 		if (!waker_prepare_sleep(&d->waker, all_empty, d))
 			continue;
 		n = epoll_wait(d->epoll_fd, ev, 4, -1);
@@ -428,6 +451,7 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 		return -ENOMEM;
 	d->cn = cn;
 	d->waker.fd = d->epoll_fd = d->timer_fd = -1;
+	pthread_mutex_init(&d->hist_lock, NULL);
 	d->current = current;
 	procmap_init(&d->pm, "/proc");
 	d->chans = calloc(n_chans, sizeof(*d->chans));
@@ -505,6 +529,7 @@ void discover_stop(struct discover *d)
 	procmap_clear(&d->pm);
 	sessiontab_free(d->sessions);
 	free(d->usage);
+	pthread_mutex_destroy(&d->hist_lock);
 	waker_close(&d->waker);
 	if (d->epoll_fd >= 0)
 		close(d->epoll_fd);
@@ -551,14 +576,22 @@ void discover_log_stats(struct discover *d)
 	const struct procmap_stats *ps = &d->pm.stats;
 
 	log_info("discovery: %llu sessions decided, %zu alive; owner lookups %llu, cache hits %llu, "
-		 "processes scanned %llu (%llu fds); no socket %llu, no process %llu, over budget "
+		 "found at the last fd %llu, processes scanned %llu (%llu fds); no socket %llu, no process %llu, over budget "
 		 "%llu, untracked %llu; process events %s",
 		 (unsigned long long)atomic_load(&d->stats.decided), sessiontab_count(d->sessions),
 		 (unsigned long long)atomic_load(&ps->lookups), (unsigned long long)atomic_load(&ps->hits),
+		 (unsigned long long)atomic_load(&ps->fd_guesses),
 		 (unsigned long long)atomic_load(&ps->scans), (unsigned long long)atomic_load(&ps->fds_read),
 		 (unsigned long long)atomic_load(&d->stats.no_socket),
 		 (unsigned long long)atomic_load(&d->stats.no_process),
 		 (unsigned long long)atomic_load(&d->stats.over_budget),
 		 (unsigned long long)atomic_load(&d->stats.untracked),
 		 d->cn ? "on" : "off (reading /proc instead)");
+	pthread_mutex_lock(&d->hist_lock);
+	log_info("discovery: waiting for the thread p50=%.1fus p99=%.1fus; finding the owner and "
+		 "deciding p50=%.1fus p99=%.1fus",
+		 (double)hist_quantile(&d->wait, 0.5) / 1000, (double)hist_quantile(&d->wait, 0.99) / 1000,
+		 (double)hist_quantile(&d->lookup, 0.5) / 1000,
+		 (double)hist_quantile(&d->lookup, 0.99) / 1000);
+	pthread_mutex_unlock(&d->hist_lock);
 }

@@ -26,6 +26,7 @@ struct discover_request {
 	struct flow flow;	/* its first packet */
 	uint8_t dir;		/* enum qp_direction */
 	uint64_t first_ns;	/* when its first packet was read */
+	uint64_t queued_ns;	/* when it was pushed */
 };
 
 /* ...and gets a decision. */
@@ -34,6 +35,7 @@ struct discover_result {
 	uint32_t gen;
 	bool drop;
 	uint32_t mark;		/* qpod's bits for the session's packets */
+	uint64_t decided_ns;	/* when it was pushed back */
 };
 
 /* The two rings between one packet thread and the discovery thread. */
@@ -78,7 +80,8 @@ const struct sessiontab *discover_sessions(const struct discover *d);
 
 const struct discover_stats *discover_stats(const struct discover *d);
 
-/** Logs lookups, cache hits, scans and what could not be found. */
+/** Logs lookups, cache hits, scans and what could not be found, and how
+ * long requests waited for the thread and took to decide. */
 void discover_log_stats(struct discover *d);
 
 #endif

@@ -27,6 +27,7 @@ struct proc_info {
 	bool has_uid;
 	bool exited;
 	uint64_t start_time;	/* clock ticks since boot: tells a reused pid */
+	int last_fd;		/* where its last socket was found: new ones reuse it */
 	uint64_t exit_ns;
 	char comm[PROC_COMM_MAX];
 	char exe[PROC_EXE_MAX];
@@ -38,6 +39,7 @@ struct proc_info {
 struct procmap_stats {
 	_Atomic uint64_t lookups;
 	_Atomic uint64_t hits;		/* the inode was known */
+	_Atomic uint64_t fd_guesses;	/* found at the fd its last socket had */
 	_Atomic uint64_t scans;		/* processes whose fds were read */
 	_Atomic uint64_t fds_read;
 	_Atomic uint64_t not_found;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,4 +134,11 @@ void waker_woken(struct waker *w)
 	if (read(w->fd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: woken by another source. */
 	}
+}
+
+void ring_spin_pause(void)
+{
+	for (int i = 0; i < 32; i++)
+		ring_cpu_relax();
+	sched_yield();
 }

@@ -45,4 +45,24 @@ bool waker_prepare_sleep(struct waker *w, bool (*empty)(void *), void *arg);
 /** Consumer, on waking: clears the eventfd and the sleeping flag. */
 void waker_woken(struct waker *w);
 
+/* A thread expecting work within microseconds spins (RING_SPIN_NS at most)
+ * rather than sleep: waking a sleeping thread costs tens of microseconds
+ * on a virtual machine, more than qpodd takes to decide a session. New
+ * sessions come in bursts, so after work a thread stays awake that long. */
+#define RING_SPIN_NS 250000ull
+
+static inline void ring_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* One step of a spin: a few pauses, then the CPU to any thread that waits
+ * for it here (the sender whose session this is, the kernel's softirq
+ * work), which on a small machine is on the same path. */
+void ring_spin_pause(void);
+
 #endif
