@@ -233,6 +233,9 @@ static int ct_cb(const struct nlattr *a, void *data)
 	case CTA_TUPLE_ORIG:
 		mnl_attr_parse_nested(a, tuple_cb, &ct->orig);
 		break;
+	case CTA_TUPLE_REPLY:
+		mnl_attr_parse_nested(a, tuple_cb, &ct->reply);
+		break;
 	case CTA_MARK:
 		if (mnl_attr_get_payload_len(a) == 4)
 			ct->mark = ntohl(mnl_attr_get_u32(a));

@@ -35,6 +35,7 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 /* A connection as ctnetlink reports it (events, dumps). */
 struct ct_entry {
 	struct flow orig;	/* the original direction's tuple */
+	struct flow reply;	/* the reply direction's: tells a translated address */
 	bool destroyed;		/* an end event, not an update */
 	uint8_t tcp_state;	/* TCP_CONNTRACK_*, 0 if not TCP or not told */
 	uint32_t mark;

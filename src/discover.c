@@ -24,6 +24,11 @@
 #define SESSIONS_MAX 65536
 #define EXITED_GRACE_NS 5000000000ull	/* an exited process is remembered 5 s */
 #define TICK_NS 1000000000ull		/* rates, budgets and housekeeping each second */
+#define DUMP_COST_SHARE 20		/* conntrack listings take at most 1/20 of the time */
+/* A session conntrack has not listed for this long is gone (its first
+ * packet was dropped after qpod's verdict, or its end event was lost);
+ * long enough for a connection to be confirmed after the verdict. */
+#define SESSION_UNLISTED_NS 3000000000ull
 #ifndef DISCOVER_SPIN_NS
 #define DISCOVER_SPIN_NS RING_SPIN_NS
 #endif
@@ -55,6 +60,9 @@ struct discover {
 	size_t n_usage;
 	uint64_t last_tick;
 	uint64_t last_work;
+	uint64_t last_dump;	/* when conntrack was last listed */
+	uint64_t next_dump;	/* not before: listing a large table is costly */
+	bool ct_lost;		/* end events were lost: list conntrack soon */
 	/* Timings, read by the main thread for logs: under the lock. */
 	pthread_mutex_t hist_lock;
 	struct hist wait;	/* pushed -> picked up */
@@ -92,6 +100,22 @@ static bool over_budget(const struct discover *d, const struct qp_app *app)
 
 	return (app->max_sessions && u->sessions >= app->max_sessions) ||
 	       (app->max_rate_bps && u->rate_bps > app->max_rate_bps);
+}
+
+/* A session no longer counts against its application's budget; with
+ * RATE, its rate leaves the application's too (not while a conntrack
+ * listing is adding the rates up afresh). */
+static void uncount(struct discover *d, const struct session *s, bool rate)
+{
+	struct app_usage *u;
+
+	if (!s->admitted || s->closing || s->app < 0 || (size_t)s->app >= d->n_usage)
+		return;
+	u = &d->usage[s->app];
+	if (u->sessions)
+		u->sessions--;
+	if (rate)
+		u->rate_bps = u->rate_bps > s->rate_bps ? u->rate_bps - s->rate_bps : 0;
 }
 
 struct recount {
@@ -148,15 +172,21 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 {
 	const struct qp_policy *p = d->snap->policy;
 	enum qp_direction dir = (enum qp_direction)rq->dir;
-	struct session s = { 0 };
+	struct session s = { 0 }, old;
 	const struct proc_info *owner = NULL;
 	struct proc_view view = { 0 };
 	struct sock_found sock;
 	struct decision dec;
 	uint64_t now = mono_ns();
+	bool redecided;
 	int r;
 
 	session_key_from_flow(&rq->flow, &s.key);
+	/* Decided before (the packet thread forgot it, or its connection was
+	 * never confirmed): that one is over, and must not count twice. */
+	redecided = sessiontab_get(d->sessions, &s.key, &old);
+	if (redecided)
+		uncount(d, &old, true);
 	s.uid = UINT32_MAX;
 	r = sockdiag_lookup(d->sd, &rq->flow, dir, &sock);
 	if (r == 0) {
@@ -212,6 +242,7 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 		s.mark = marks_class(&d->snap->marks, s.class_index);
 	}
 	s.start_ns = real_ns();
+	s.seen_ns = now;
 	s.hold_ns = now - rq->first_ns;
 	/* A dropped session never gets a connection to end: not tracked. */
 	if (!s.drop) {
@@ -221,6 +252,8 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 		} else if (s.admitted) {
 			d->usage[dec.app->index].sessions++;
 		}
+	} else if (redecided) {
+		sessiontab_del(d->sessions, &s.key, NULL);
 	}
 	count(&d->stats.decided);
 	if (log_enabled(LOG_DEBUG)) {
@@ -248,6 +281,8 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	pthread_mutex_unlock(&d->hist_lock);
 }
 
+static void drain_events(struct discover *d, uint64_t now);
+
 /* Serves each channel; returns true if there was work. */
 static bool serve(struct discover *d)
 {
@@ -263,6 +298,12 @@ static bool serve(struct discover *d)
 		size_t room = CHAN_SLOTS - ring_count(ch->res);
 
 		n = ring_pop(ch->req, rq, room < BATCH ? room : BATCH);
+		if (!n)
+			continue;
+		/* Events after the requests: what an owner did before sending
+		 * (started, exec'd; or the pid's last process exited) is known
+		 * when its session is decided, so a cached process is current. */
+		drain_events(d, mono_ns());
 		for (size_t i = 0; i < n; i++) {
 			struct discover_result res;
 
@@ -290,17 +331,39 @@ static bool all_empty(void *arg)
 
 /* ---- connections' ends, rates ------------------------------------------- */
 
-/* A session no longer counts against its application's budget. */
-static void uncount(struct discover *d, const struct session *s)
+static void log_session(const struct session_key *k, const char *what)
 {
-	struct app_usage *u;
+	struct flow f = { .family = k->family, .proto = k->proto, .sport = k->sport,
+			  .dport = k->dport, .has_ports = k->sport || k->dport };
+	char fs[128];
 
-	if (!s->admitted || s->closing || s->app < 0 || (size_t)s->app >= d->n_usage)
+	if (!log_enabled(LOG_DEBUG))
 		return;
-	u = &d->usage[s->app];
-	if (u->sessions)
-		u->sessions--;
-	u->rate_bps = u->rate_bps > s->rate_bps ? u->rate_bps - s->rate_bps : 0;
+	memcpy(f.saddr, k->saddr, sizeof(f.saddr));
+	memcpy(f.daddr, k->daddr, sizeof(f.daddr));
+	flow_format(&f, fs, sizeof(fs));
+	log_debug("session %s: %s", fs, what);
+}
+
+/* The session of connection CT: by its original tuple, or by what qpod
+ * saw of a first packet whose destination was translated before (an
+ * incoming session redirected in prerouting). */
+static bool session_of(struct discover *d, const struct ct_entry *ct, struct session *ret)
+{
+	struct session_key key, nat;
+
+	session_key_from_flow(&ct->orig, &key);
+	if (sessiontab_get(d->sessions, &key, ret))
+		return true;
+	if (!ct->reply.family)
+		return false;
+	session_key_translated(&ct->orig, &ct->reply, &nat);
+	return memcmp(&nat, &key, sizeof(key)) != 0 && sessiontab_get(d->sessions, &nat, ret);
+}
+
+static bool tcp_closing(const struct ct_entry *ct)
+{
+	return ct->tcp_state >= TCP_CONNTRACK_FIN_WAIT && ct->tcp_state <= TCP_CONNTRACK_CLOSE;
 }
 
 /* A connection changed or ended: a TCP session that closes stops counting
@@ -308,68 +371,116 @@ static void uncount(struct discover *d, const struct session *s)
 static void session_event(const struct ct_entry *ct, void *arg)
 {
 	struct discover *d = arg;
-	struct session_key key;
 	struct session s;
 
-	session_key_from_flow(&ct->orig, &key);
+	if (!session_of(d, ct, &s))
+		return;
 	if (ct->destroyed) {
-		if (sessiontab_del(d->sessions, &key, &s))
-			uncount(d, &s);
+		sessiontab_del(d->sessions, &s.key, NULL);
+		uncount(d, &s, true);
+		log_session(&s.key, "ended");
 		return;
 	}
-	if (ct->tcp_state < TCP_CONNTRACK_FIN_WAIT || ct->tcp_state > TCP_CONNTRACK_CLOSE ||
-	    !sessiontab_get(d->sessions, &key, &s) || s.closing)
+	if (!tcp_closing(ct) || s.closing)
 		return;
-	uncount(d, &s);
+	uncount(d, &s, true);
 	s.closing = 1;
+	sessiontab_put(d->sessions, &s);
+	log_session(&s.key, "closing, no longer counted");
+}
+
+/* A listing of conntrack: rates, and which sessions are still there. */
+struct listing {
+	struct discover *d;
+	uint64_t start_ns;
+	uint64_t dt_ns;		/* since the last listing */
+	bool metered;		/* the rates are being added up afresh */
+};
+
+static void list_one(const struct ct_entry *ct, void *arg)
+{
+	struct listing *l = arg;
+	struct discover *d = l->d;
+	struct session s;
+
+	if (!session_of(d, ct, &s))
+		return;
+	s.seen_ns = l->start_ns;
+	/* Its update event was lost. */
+	if (tcp_closing(ct) && !s.closing) {
+		uncount(d, &s, false);
+		s.closing = 1;
+		log_session(&s.key, "closing, no longer counted");
+	}
+	if (l->metered && ct->has_counters && (ct->mark & d->snap->marks.mask)) {
+		session_meter(&s, ct->bytes, l->dt_ns);
+		if (s.admitted && !s.closing && s.app >= 0 && (size_t)s.app < d->n_usage)
+			d->usage[s.app].rate_bps += s.rate_bps;
+	}
 	sessiontab_put(d->sessions, &s);
 }
 
-struct meter {
-	struct discover *d;
-	uint64_t dt_ns;
-	uint64_t seen;
-};
-
-static void meter_one(const struct ct_entry *ct, void *arg)
+/* After a listing: a session conntrack has not had for a while will get
+ * no end event. */
+static void forget_unlisted(const struct session *s, void *arg)
 {
-	struct meter *m = arg;
-	struct discover *d = m->d;
-	struct session_key key;
-	struct session s;
-	uint64_t inst;
+	struct listing *l = arg;
 
-	if (!(ct->mark & d->snap->marks.mask) || !ct->has_counters)
+	if (s->seen_ns + SESSION_UNLISTED_NS >= l->start_ns)
 		return;
-	session_key_from_flow(&ct->orig, &key);
-	if (!sessiontab_get(d->sessions, &key, &s))
-		return;
-	m->seen++;
-	inst = ct->bytes > s.bytes ? (ct->bytes - s.bytes) * 8 * 1000000000ull / m->dt_ns : 0;
-	/* Smoothed over about two seconds. */
-	s.rate_bps = s.bytes ? (s.rate_bps + inst) / 2 : inst;
-	s.bytes = ct->bytes;
-	sessiontab_put(d->sessions, &s);
-	if (s.admitted && !s.closing && s.app >= 0 && (size_t)s.app < d->n_usage)
-		d->usage[s.app].rate_bps += s.rate_bps;
+	sessiontab_del(l->d->sessions, &s->key, NULL);
+	uncount(l->d, s, false);
+	count(&l->d->stats.unlisted);
+	log_session(&s->key, "no connection, no longer counted");
+}
+
+/* Whether conntrack is to be listed now: each tick for rates, and for
+ * sessions against max-sessions (or after lost end events) at most as
+ * often as the listing's cost allows. */
+static bool want_listing(const struct discover *d, uint64_t now, bool metered)
+{
+	const struct qp_policy *p = d->snap->policy;
+
+	if (now < d->next_dump)
+		return false;
+	if (metered)
+		return true;
+	if ((d->ct_lost || !d->ev) && sessiontab_count(d->sessions))
+		return true;
+	for (size_t i = 0; i < p->n_apps && i < d->n_usage; i++)
+		if (p->apps[i].max_sessions && d->usage[i].sessions)
+			return true;
+	return false;
 }
 
 static void tick(struct discover *d, uint64_t now)
 {
-	struct meter m = { d, now - d->last_tick, 0 };
-	bool metered = false;
+	struct listing l = { d, now, now - d->last_dump, false };
+	uint64_t cost;
+	int r;
 
 	procmap_expire(&d->pm, now, EXITED_GRACE_NS);
 	for (size_t i = 0; i < d->snap->policy->n_apps; i++)
 		if (d->snap->policy->apps[i].max_rate_bps)
-			metered = true;
-	if (metered && m.dt_ns) {
+			l.metered = true;
+	d->last_tick = now;
+	if (!want_listing(d, now, l.metered))
+		return;
+	if (l.metered)
 		for (size_t i = 0; i < d->n_usage; i++)
 			d->usage[i].rate_bps = 0;
-		if (ctnl_dump(d->ct, meter_one, &m) < 0 && log_ratelimit_ok(&d->rl))
-			log_error("discovery: reading connection counters: %s", strerror(errno));
+	r = ctnl_dump(d->ct, list_one, &l);
+	if (r < 0) {
+		if (log_ratelimit_ok(&d->rl))
+			log_error("discovery: listing connections: %s", strerror(-r));
+	} else {
+		/* Only a whole listing tells which sessions are gone. */
+		sessiontab_foreach(d->sessions, forget_unlisted, &l);
+		d->ct_lost = false;
 	}
-	d->last_tick = now;
+	cost = mono_ns() - now;
+	d->next_dump = now + cost * DUMP_COST_SHARE;
+	d->last_dump = now;
 }
 
 /* ---- the thread ---------------------------------------------------------- */
@@ -385,9 +496,10 @@ static void drain_events(struct discover *d, uint64_t now)
 	}
 	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
 		count(&d->stats.lost_events);
+		d->ct_lost = true;
 		if (log_ratelimit_ok(&d->rl))
-			log_warning("discovery: connection end events were lost; session "
-				    "counts may lag");
+			log_warning("discovery: connection end events were lost; listing "
+				    "connections to find the sessions that ended");
 	}
 }
 
@@ -397,7 +509,7 @@ static void *thread_main(void *arg)
 	uint64_t now = mono_ns();
 
 	procmap_load_all(&d->pm, now);
-	d->last_tick = now;
+	d->last_tick = d->last_dump = now;
 	while (!atomic_load(&d->stop)) {
 		struct epoll_event ev[4];
 		uint64_t v;
@@ -405,15 +517,13 @@ static void *thread_main(void *arg)
 
 		now = mono_ns();
 		take_snapshot(d);
-		/* Events first: a session's owner may have started a program
-		 * just before opening it. */
-		drain_events(d, now);
 		if (now - d->last_tick >= TICK_NS)
 			tick(d, now);
 		if (serve(d)) {
 			d->last_work = mono_ns();
 			continue;
 		}
+		drain_events(d, now);
 		/* Sessions come in bursts: after work, spin a little first. */
 		if (now - d->last_work < DISCOVER_SPIN_NS) {
 			while (all_empty(d) && mono_ns() - now < DISCOVER_SPIN_NS)
@@ -459,8 +569,10 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	if (!d->chans || !d->sessions)
 		goto fail;
 	d->n_chans = n_chans;
-	for (unsigned i = 0; i < n_chans; i++) {
+	/* All before any: a failure midway closes no fd 0. */
+	for (unsigned i = 0; i < n_chans; i++)
 		d->chans[i].res_waker.fd = -1;
+	for (unsigned i = 0; i < n_chans; i++) {
 		d->chans[i].req = ring_new(CHAN_SLOTS, sizeof(struct discover_request));
 		d->chans[i].res = ring_new(CHAN_SLOTS, sizeof(struct discover_result));
 		if (!d->chans[i].req || !d->chans[i].res)
@@ -476,8 +588,8 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	if ((r = ctnl_open(&d->ct)) < 0)
 		goto fail;
 	if ((r = ctnl_events_open(&d->ev)) < 0) {
-		log_warning("discovery: no connection end events (%s): sessions are not counted "
-			    "against max-sessions",
+		log_warning("discovery: no connection end events (%s): sessions that end are "
+			    "found by listing connections, seconds late",
 			    strerror(-r));
 		d->ev = NULL;
 	}
@@ -577,7 +689,7 @@ void discover_log_stats(struct discover *d)
 
 	log_info("discovery: %llu sessions decided, %zu alive; owner lookups %llu, cache hits %llu, "
 		 "found at the last fd %llu, processes scanned %llu (%llu fds); no socket %llu, no process %llu, over budget "
-		 "%llu, untracked %llu; process events %s",
+		 "%llu, untracked %llu, gone without an end event %llu; process events %s",
 		 (unsigned long long)atomic_load(&d->stats.decided), sessiontab_count(d->sessions),
 		 (unsigned long long)atomic_load(&ps->lookups), (unsigned long long)atomic_load(&ps->hits),
 		 (unsigned long long)atomic_load(&ps->fd_guesses),
@@ -586,6 +698,7 @@ void discover_log_stats(struct discover *d)
 		 (unsigned long long)atomic_load(&d->stats.no_process),
 		 (unsigned long long)atomic_load(&d->stats.over_budget),
 		 (unsigned long long)atomic_load(&d->stats.untracked),
+		 (unsigned long long)atomic_load(&d->stats.unlisted),
 		 d->cn ? "on" : "off (reading /proc instead)");
 	pthread_mutex_lock(&d->hist_lock);
 	log_info("discovery: waiting for the thread p50=%.1fus p99=%.1fus; finding the owner and "

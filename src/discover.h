@@ -52,6 +52,7 @@ struct discover_stats {
 	_Atomic uint64_t over_budget;
 	_Atomic uint64_t untracked;	/* the session table was full */
 	_Atomic uint64_t lost_events;	/* proc connector or conntrack overruns */
+	_Atomic uint64_t unlisted;	/* sessions conntrack dropped without an end event */
 };
 
 struct discover;

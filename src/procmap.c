@@ -125,6 +125,19 @@ static bool read_info(struct procmap *pm, uint32_t pid, struct proc_info *p)
 	return true;
 }
 
+/* The inode cache names a socket's process by pid and start time: a pid
+ * given to another process since does not inherit the socket. */
+static void inode_put(struct procmap *pm, uint64_t ino, const struct proc_info *p)
+{
+	uint64_t v = (uint64_t)(uint32_t)p->start_time << 32 | p->pid;
+
+	if (u64map_put(&pm->inodes, ino, v) == -ENOSPC) {
+		/* Old sockets fill the cache: start it over. */
+		u64map_clear(&pm->inodes);
+		u64map_put(&pm->inodes, ino, v);
+	}
+}
+
 /* Reads one fd link of PID; true if it is socket WANT. */
 static bool fd_is(struct procmap *pm, uint32_t pid, int fd, uint64_t want)
 {
@@ -139,8 +152,8 @@ static bool fd_is(struct procmap *pm, uint32_t pid, int fd, uint64_t want)
 	return procinfo_socket_inode(link) == want;
 }
 
-/* Records the socket inodes PID holds; true if one is WANT. */
-static bool scan_fds(struct procmap *pm, uint32_t pid, uint64_t want)
+/* Records the socket inodes P holds; true if one is WANT. */
+static bool scan_fds(struct procmap *pm, struct proc_info *p, uint64_t want)
 {
 	char path[64], link[64];
 	struct dirent *de;
@@ -148,7 +161,7 @@ static bool scan_fds(struct procmap *pm, uint32_t pid, uint64_t want)
 	DIR *d;
 	int dfd;
 
-	snprintf(path, sizeof(path), "%s/%u/fd", pm->proc, pid);
+	snprintf(path, sizeof(path), "%s/%u/fd", pm->proc, p->pid);
 	d = opendir(path);
 	if (!d)
 		return false;
@@ -168,37 +181,90 @@ static bool scan_fds(struct procmap *pm, uint32_t pid, uint64_t want)
 		ino = procinfo_socket_inode(link);
 		if (!ino)
 			continue;
-		if (u64map_put(&pm->inodes, ino, pid) == -ENOSPC) {
-			/* Old sockets fill the cache: start it over. */
-			u64map_clear(&pm->inodes);
-			u64map_put(&pm->inodes, ino, pid);
-		}
+		inode_put(pm, ino, p);
 		if (ino == want) {
-			struct proc_info *p = lookup(pm, pid);
-
 			found = true;
-			if (p)
-				p->last_fd = atoi(de->d_name);
+			p->last_fd = atoi(de->d_name);
 		}
 	}
 	closedir(d);
 	return found;
 }
 
-const struct proc_info *procmap_get(struct procmap *pm, uint32_t pid)
+/* Reads a process not known yet. */
+static struct proc_info *read_new(struct procmap *pm, uint32_t pid)
 {
-	struct proc_info *p = lookup(pm, pid);
+	struct proc_info *p = slot_new(pm, pid);
 
-	if (p)
+	if (p && !read_info(pm, pid, p)) {
+		slot_free(pm, p);
+		p = NULL;
+	}
+	return p;
+}
+
+static void mark_exited(struct proc_info *p, uint64_t now_ns)
+{
+	if (p->exited)
+		return;
+	p->exited = true;
+	p->exit_ns = now_ns;
+}
+
+/* Whether P is still the process with its pid, by its start time (one
+ * read): one gone is remembered a while, as if an exit event had come;
+ * another process under the pid is read afresh. NULL if that fails. */
+static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
+{
+	char path[64], buf[1024];
+	uint32_t pid = p->pid, ppid;
+	uint64_t start;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", pm->proc, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		mark_exited(p, now_ns);
 		return p;
-	p = slot_new(pm, pid);
-	if (!p)
-		return NULL;
+	}
+	/* procfs hands out the whole line in one read. */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n <= 0 || procinfo_stat(buf, &ppid, &start) < 0) {
+		mark_exited(p, now_ns);
+		return p;
+	}
+	if (start == p->start_time)
+		return p;
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
 	if (!read_info(pm, pid, p)) {
 		slot_free(pm, p);
 		return NULL;
 	}
 	return p;
+}
+
+/* Known P, checked if need be. Events tell of exits, and of a pid's next
+ * process before anything it does (the discovery thread reads them after
+ * taking requests): with them the cache is current. Without them, look. */
+static struct proc_info *current(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
+{
+	return pm->events || p->exited ? p : recheck(pm, p, now_ns);
+}
+
+static struct proc_info *get(struct procmap *pm, uint32_t pid, uint64_t now_ns)
+{
+	struct proc_info *p = lookup(pm, pid);
+
+	return p ? current(pm, p, now_ns) : read_new(pm, pid);
+}
+
+const struct proc_info *procmap_get(struct procmap *pm, uint32_t pid, uint64_t now_ns)
+{
+	return get(pm, pid, now_ns);
 }
 
 /* Puts PID last in LIST (newest last), dropping the oldest when full. */
@@ -220,32 +286,49 @@ static void remember(uint32_t *list, unsigned *n, unsigned cap, uint32_t pid)
 	list[*n - 1] = pid;
 }
 
-/* Lists /proc: learns of processes started without an event. */
-static void list_processes(struct procmap *pm)
+/* Lists /proc: learns of processes started without an event, and of
+ * those that exited without one (so the cache holds no more than the
+ * living and the recently exited). With RECHECK, makes sure each known
+ * process is still the one with its pid. */
+static void list_processes(struct procmap *pm, uint64_t now_ns, bool recheck_all)
 {
 	struct dirent *de;
 	DIR *d = opendir(pm->proc);
 
 	if (!d)
 		return;
+	pm->listing++;
 	while ((de = readdir(d))) {
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
+		struct proc_info *p;
 
 		if (*end || pid == 0 || pid > UINT32_MAX)
 			continue;
-		procmap_get(pm, (uint32_t)pid);
+		p = lookup(pm, (uint32_t)pid);
+		if (!p)
+			p = read_new(pm, (uint32_t)pid);
+		else if (recheck_all || p->exited)
+			p = recheck(pm, p, now_ns);	/* exited: its pid may be another's now */
+		if (p)
+			p->listed = pm->listing;
 	}
 	closedir(d);
+	for (size_t i = 0; i < pm->n_procs; i++) {
+		struct proc_info *p = &pm->procs[i];
+
+		if (p->pid && p->listed != pm->listing)
+			mark_exited(p, now_ns);
+	}
 }
 
 void procmap_load_all(struct procmap *pm, uint64_t now_ns)
 {
-	list_processes(pm);
+	list_processes(pm, now_ns, true);
 	pm->listed_ns = now_ns;
 	for (size_t i = 0; i < pm->n_procs; i++)
-		if (pm->procs[i].pid)
-			scan_fds(pm, pm->procs[i].pid, 0);
+		if (pm->procs[i].pid && !pm->procs[i].exited)
+			scan_fds(pm, &pm->procs[i], 0);
 }
 
 void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
@@ -314,9 +397,10 @@ void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns)
 	}
 }
 
-static bool candidate(struct procmap *pm, uint32_t pid, uint32_t uid, uint64_t inode)
+static bool candidate(struct procmap *pm, uint32_t pid, uint32_t uid, uint64_t inode,
+		      uint64_t now_ns)
 {
-	const struct proc_info *p = procmap_get(pm, pid);
+	struct proc_info *p = get(pm, pid, now_ns);
 
 	if (!p || p->exited || (uid != UINT32_MAX && p->has_uid && p->uid != uid))
 		return false;
@@ -324,56 +408,65 @@ static bool candidate(struct procmap *pm, uint32_t pid, uint32_t uid, uint64_t i
 	 * process's last socket had, closed since. One link read, not a scan. */
 	if (p->last_fd > 0 && fd_is(pm, pid, p->last_fd, inode)) {
 		atomic_fetch_add_explicit(&pm->stats.fd_guesses, 1, memory_order_relaxed);
-		if (u64map_put(&pm->inodes, inode, pid) == -ENOSPC) {
-			u64map_clear(&pm->inodes);
-			u64map_put(&pm->inodes, inode, pid);
-		}
+		inode_put(pm, inode, p);
 		return true;
 	}
-	return scan_fds(pm, pid, inode);
+	return scan_fds(pm, p, inode);
+}
+
+/* The process an inode cache entry V names, if it is still the one that
+ * was seen holding the socket: not another under its pid since. */
+static const struct proc_info *cached_owner(struct procmap *pm, uint64_t v, uint64_t now_ns)
+{
+	struct proc_info *p = lookup(pm, (uint32_t)v);
+
+	if (p)
+		p = current(pm, p, now_ns);
+	return p && (uint32_t)p->start_time == (uint32_t)(v >> 32) ? p : NULL;
 }
 
 const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
 				      uint64_t now_ns)
 {
 	const struct proc_info *found = NULL;
-	uint64_t pid;
+	uint64_t v;
 
 	atomic_fetch_add_explicit(&pm->stats.lookups, 1, memory_order_relaxed);
-	if (u64map_get(&pm->inodes, inode, &pid) && (found = procmap_get(pm, (uint32_t)pid))) {
+	if (u64map_get(&pm->inodes, inode, &v) && (found = cached_owner(pm, v, now_ns))) {
 		atomic_fetch_add_explicit(&pm->stats.hits, 1, memory_order_relaxed);
 		goto out;
 	}
 	/* The owners of the last sockets: a process opening one connection
 	 * usually opens more. */
 	for (unsigned i = pm->n_owners; i-- > 0;)
-		if (candidate(pm, pm->owners[i], uid, inode))
+		if (candidate(pm, pm->owners[i], uid, inode, now_ns))
 			goto scanned;
 	/* Processes that just started. */
 	for (unsigned i = pm->n_recent; i-- > 0;)
-		if (candidate(pm, pm->recent[i], uid, inode))
+		if (candidate(pm, pm->recent[i], uid, inode, now_ns))
 			goto scanned;
 	/* Without events, processes started since the last listing are
 	 * unknown: list /proc again (not too often). */
 	if (!pm->events && now_ns - pm->listed_ns > LIST_INTERVAL_NS) {
-		list_processes(pm);
+		list_processes(pm, now_ns, false);
 		pm->listed_ns = now_ns;
 	}
 	/* A process whose start event is still unread: list /proc. */
 	if (pm->events && now_ns - pm->listed_ns > LIST_INTERVAL_NS) {
-		list_processes(pm);
+		list_processes(pm, now_ns, false);
 		pm->listed_ns = now_ns;
 	}
 	/* Everyone else of that user. */
 	for (size_t i = 0; i < pm->n_procs; i++)
-		if (pm->procs[i].pid && candidate(pm, pm->procs[i].pid, uid, inode))
+		if (pm->procs[i].pid && candidate(pm, pm->procs[i].pid, uid, inode, now_ns))
 			goto scanned;
 	atomic_fetch_add_explicit(&pm->stats.not_found, 1, memory_order_relaxed);
 	return NULL;
 scanned:
-	if (!u64map_get(&pm->inodes, inode, &pid))
+	/* Its process was just checked, as a candidate. */
+	if (!u64map_get(&pm->inodes, inode, &v))
 		return NULL;
-	found = procmap_get(pm, (uint32_t)pid);
+	found = lookup(pm, (uint32_t)v);
 out:
 	if (found)
 		remember(pm->owners, &pm->n_owners, 8, found->pid);

@@ -28,6 +28,7 @@ struct proc_info {
 	bool exited;
 	uint64_t start_time;	/* clock ticks since boot: tells a reused pid */
 	int last_fd;		/* where its last socket was found: new ones reuse it */
+	uint32_t listed;	/* the listing of /proc that last saw it */
 	uint64_t exit_ns;
 	char comm[PROC_COMM_MAX];
 	char exe[PROC_EXE_MAX];
@@ -47,7 +48,7 @@ struct procmap_stats {
 
 struct procmap {
 	const char *proc;		/* "/proc" */
-	struct u64map inodes;		/* socket inode -> pid */
+	struct u64map inodes;		/* socket inode -> start time << 32 | pid */
 	struct u64map pids;		/* pid -> index in procs + 1 */
 	struct proc_info *procs;
 	uint32_t *free_idx;
@@ -58,6 +59,7 @@ struct procmap {
 	unsigned n_owners;
 	bool events;			/* fork/exec/exit events arrive */
 	uint64_t listed_ns;		/* when /proc was last listed */
+	uint32_t listing;		/* how many times */
 	struct procmap_stats stats;
 };
 
@@ -65,7 +67,9 @@ struct procmap {
 void procmap_init(struct procmap *pm, const char *proc);
 void procmap_clear(struct procmap *pm);
 
-/** Reads every process and its sockets (at start). */
+/** Reads every process and its sockets: at start, and after lost events,
+ * when it also checks that each process known is still the one with its
+ * pid. */
 void procmap_load_all(struct procmap *pm, uint64_t now_ns);
 
 /** Proc connector events. */
@@ -83,7 +87,10 @@ void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns);
 const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
 				      uint64_t now_ns);
 
-/** The process PID, read now if not known yet; NULL if there is none. */
-const struct proc_info *procmap_get(struct procmap *pm, uint32_t pid);
+/** The process PID, read now if not known yet; NULL if there is none.
+ * Without events a known process is checked first: one that exited is
+ * marked so (and still returned, for a while), and one whose pid went to
+ * another process is read again. */
+const struct proc_info *procmap_get(struct procmap *pm, uint32_t pid, uint64_t now_ns);
 
 #endif

@@ -7,6 +7,8 @@
 #include "sessiontab.h"
 
 #define WORDS (sizeof(struct session) / sizeof(uint64_t))
+/* An exabit per second: beyond any link, and a sum of many still fits. */
+#define SESSION_RATE_MAX 1000000000000000000ull
 
 _Static_assert(sizeof(struct session) == 128, "a session is sixteen words");
 _Static_assert(sizeof(struct session_key) == 40, "keys are five words");
@@ -40,6 +42,33 @@ void session_key_from_flow(const struct flow *f, struct session_key *ret)
 	ret->dport = f->dport;
 	memcpy(ret->saddr, f->saddr, sizeof(ret->saddr));
 	memcpy(ret->daddr, f->daddr, sizeof(ret->daddr));
+}
+
+void session_key_translated(const struct flow *orig, const struct flow *reply,
+			    struct session_key *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->family = orig->family;
+	ret->proto = orig->proto;
+	ret->sport = orig->sport;
+	ret->dport = reply->sport;
+	memcpy(ret->saddr, orig->saddr, sizeof(ret->saddr));
+	memcpy(ret->daddr, reply->saddr, sizeof(ret->daddr));
+}
+
+void session_meter(struct session *s, uint64_t bytes, uint64_t dt_ns)
+{
+	uint64_t inst = 0;
+
+	/* In floating point: bytes * 8e9 overflows 64 bits past 2.3 GB. */
+	if (bytes > s->bytes && dt_ns) {
+		double bps = (double)(bytes - s->bytes) * 8e9 / (double)dt_ns;
+
+		inst = bps < (double)SESSION_RATE_MAX ? (uint64_t)bps : SESSION_RATE_MAX;
+	}
+	/* Smoothed over about two readings. */
+	s->rate_bps = s->bytes ? s->rate_bps / 2 + inst / 2 : inst;
+	s->bytes = bytes;
 }
 
 /* A key may live in any slot of its SESSIONTAB_CHOICES buckets of

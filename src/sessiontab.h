@@ -64,13 +64,27 @@ struct session {
 	uint64_t bytes;			/* both directions, from conntrack */
 	uint64_t rate_bps;		/* smoothed */
 	uint64_t hold_ns;		/* how long its first packet waited */
-	uint64_t spare[4];
+	uint64_t seen_ns;		/* CLOCK_MONOTONIC: decided, or last listed by conntrack */
+	uint64_t spare[3];
 };
 
 struct sessiontab;
 
 /** The key of the session whose first packet is F. */
 void session_key_from_flow(const struct flow *f, struct session_key *ret);
+
+/** The key of a session by its connection's ORIG and REPLY tuples when its
+ * first packet's destination was translated before qpod saw it (a
+ * redirect or dnat in prerouting or output): the original source, and as
+ * destination where the replies come from. A source translated later (in
+ * postrouting or input) is still the original one when qpod sees the
+ * packet. */
+void session_key_translated(const struct flow *orig, const struct flow *reply,
+			    struct session_key *ret);
+
+/** Takes conntrack's byte count BYTES (both directions), read DT_NS after
+ * S's last one, into S's smoothed rate. */
+void session_meter(struct session *s, uint64_t bytes, uint64_t dt_ns);
 
 /** A table of CAPACITY slots (rounded up to a power of two), or NULL. */
 struct sessiontab *sessiontab_new(uint32_t capacity);
@@ -88,7 +102,8 @@ bool sessiontab_del(struct sessiontab *t, const struct session_key *key, struct 
 bool sessiontab_get(const struct sessiontab *t, const struct session_key *key,
 		    struct session *ret);
 
-/** Any thread: calls CB with a consistent copy of each session. */
+/** Any thread: calls CB with a consistent copy of each session. The
+ * writer's CB may replace or delete the session it is given. */
 void sessiontab_foreach(const struct sessiontab *t, void (*cb)(const struct session *, void *),
 			void *arg);
 

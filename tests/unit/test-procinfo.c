@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What /proc says about a process, parsed; and applications matched. */
+/* What /proc says about a process, parsed; applications matched; and the
+ * process cache over a made-up /proc. */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "appmatch.h"
 #include "check-main.h"
 #include "config-test-util.h"
 #include "hist.h"
 #include "procinfo.h"
+#include "procmap.h"
 
 START_TEST(test_status_stat)
 {
@@ -112,6 +119,166 @@ START_TEST(test_hist)
 }
 END_TEST
 
+/* ---- procmap over a made-up /proc ---------------------------------------- */
+
+#define MS 1000000ull
+#define GRACE (5000 * MS)
+
+static char proc_root[64];
+
+static void put_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* /proc/PID of a process that started at START (clock ticks) and holds
+ * socket INODE as fd 3. */
+static void fake_process(uint32_t pid, uint64_t start, const char *comm, uint64_t inode)
+{
+	char dir[128], path[256], text[512];
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/%u", proc_root, pid);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	n = snprintf(text, sizeof(text), "%u (%s) S 1 %u %u 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 "
+		     "%llu 1000 10\n", pid, comm, pid, pid, (unsigned long long)start);
+	put_file(dir, "stat", text, (size_t)n);
+	n = snprintf(text, sizeof(text), "Name:\t%s\nUid:\t0\t0\t0\t0\n", comm);
+	put_file(dir, "status", text, (size_t)n);
+	n = snprintf(text, sizeof(text), "%s\n", comm);
+	put_file(dir, "comm", text, (size_t)n);
+	n = snprintf(text, sizeof(text), "/usr/bin/%s%c--flag%c", comm, 0, 0);
+	put_file(dir, "cmdline", text, (size_t)n);
+	put_file(dir, "cgroup", "0::/test.slice\n", 15);
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	snprintf(text, sizeof(text), "/usr/bin/%s", comm);
+	ck_assert_int_eq(symlink(text, path), 0);
+	snprintf(path, sizeof(path), "%s/fd", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/fd/3", dir);
+	snprintf(text, sizeof(text), "socket:[%llu]", (unsigned long long)inode);
+	ck_assert_int_eq(symlink(text, path), 0);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fake_exit(uint32_t pid)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/%u", proc_root, pid);
+	ck_assert_int_eq(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void proc_setup(void)
+{
+	snprintf(proc_root, sizeof(proc_root), "/tmp/qpod-proc.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(proc_root));
+}
+
+static void proc_teardown(void)
+{
+	nftw(proc_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Without process events (no proc connector where qpodd runs), a pid the
+ * kernel gave to a new process must not keep the dead one's identity. */
+START_TEST(test_procmap_pid_reused)
+{
+	struct procmap pm;
+	const struct proc_info *p;
+	uint64_t now = 1000 * MS;
+
+	fake_process(4000, 100, "old", 777);
+	procmap_init(&pm, proc_root);
+	procmap_load_all(&pm, now);
+	p = procmap_owner(&pm, 777, 0, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "old");
+
+	fake_exit(4000);
+	fake_process(4000, 200, "new", 888);
+	now += MS;
+	p = procmap_owner(&pm, 888, 0, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "new");
+	ck_assert_str_eq(p->exe, "/usr/bin/new");
+	ck_assert_str_eq(p->cmdline, "/usr/bin/new --flag");
+	ck_assert(!p->exited);
+	/* The dead process's socket is no longer the new one's. */
+	now += 100 * MS;
+	ck_assert_ptr_null(procmap_owner(&pm, 777, 0, now));
+	procmap_clear(&pm);
+}
+END_TEST
+
+/* With events, a lost batch of them is made up for by reading /proc
+ * again, which must notice the pid that changed hands meanwhile. */
+START_TEST(test_procmap_lost_events)
+{
+	struct procmap pm;
+	uint64_t now = 1000 * MS;
+
+	fake_process(4100, 100, "old", 777);
+	procmap_init(&pm, proc_root);
+	procmap_load_all(&pm, now);
+	pm.events = true;
+	ck_assert_str_eq(procmap_get(&pm, 4100, now)->comm, "old");
+	fake_exit(4100);	/* its exit and the next fork are never told */
+	fake_process(4100, 300, "new", 888);
+	now += MS;
+	procmap_load_all(&pm, now);
+	ck_assert_str_eq(procmap_get(&pm, 4100, now)->comm, "new");
+	ck_assert_ptr_nonnull(procmap_owner(&pm, 888, 0, now));
+	procmap_clear(&pm);
+}
+END_TEST
+
+/* Processes that exit without an event are remembered a while (a socket
+ * may outlive its process by a moment), then forgotten: the cache holds
+ * no more than the living and the recently dead. */
+START_TEST(test_procmap_exited_forgotten)
+{
+	struct procmap pm;
+	const struct proc_info *p;
+	uint64_t now = 1000 * MS;
+
+	for (uint32_t pid = 5000; pid < 5100; pid++)
+		fake_process(pid, pid, "short", 10000 + pid);
+	procmap_init(&pm, proc_root);
+	procmap_load_all(&pm, now);
+	ck_assert_uint_eq(pm.pids.count, 100);
+	for (uint32_t pid = 5000; pid < 5100; pid++)
+		fake_exit(pid);
+	fake_process(5200, 1, "alive", 999);
+	now += 100 * MS;
+	/* Known by its socket, exited: still its owner. */
+	p = procmap_owner(&pm, 15000, 0, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "short");
+	ck_assert(p->exited);
+	/* A socket not known yet: /proc is listed again. */
+	ck_assert_str_eq(procmap_owner(&pm, 999, 0, now)->comm, "alive");
+	procmap_expire(&pm, now + GRACE + 1, GRACE);
+	ck_assert_uint_eq(pm.pids.count, 1);
+	ck_assert_ptr_null(procmap_owner(&pm, 15001, 0, now + GRACE + 2));
+	procmap_clear(&pm);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("procinfo");
@@ -121,6 +288,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cmdline_cgroup_socket);
 	tcase_add_test(tc, test_appmatch);
 	tcase_add_test(tc, test_hist);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("procmap");
+	tcase_add_checked_fixture(tc, proc_setup, proc_teardown);
+	tcase_add_test(tc, test_procmap_pid_reused);
+	tcase_add_test(tc, test_procmap_lost_events);
+	tcase_add_test(tc, test_procmap_exited_forgotten);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
  * reader looks sessions up and walks the table; every copy the reader gets
  * must be whole (its fields agree with its key), and at the end the table
  * holds exactly what the writer's model says. Also: how full it gets. */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ static void session_of(uint32_t k, uint32_t version, struct session *s)
 	s->uid = version;
 	s->bytes = ((uint64_t)k << 32) | version;
 	s->rate_bps = (uint64_t)version * 7 + k;
-	s->spare[3] = ~s->bytes;
+	s->spare[2] = ~s->bytes;
 }
 
 static void check_whole(const struct session *s)
@@ -45,7 +46,7 @@ static void check_whole(const struct session *s)
 	ck_assert_uint_eq(s->pid, k ^ s->uid);
 	ck_assert_uint_eq(s->bytes, ((uint64_t)k << 32) | s->uid);
 	ck_assert_uint_eq(s->rate_bps, (uint64_t)s->uid * 7 + k);
-	ck_assert_uint_eq(s->spare[3], ~s->bytes);
+	ck_assert_uint_eq(s->spare[2], ~s->bytes);
 }
 
 struct shared {
@@ -174,6 +175,113 @@ START_TEST(test_churn_keeps_probes_short)
 }
 END_TEST
 
+/* The writer walks the table and deletes some of what it is given. */
+struct sweep {
+	struct sessiontab *t;
+	unsigned seen;
+};
+
+static void delete_odd(const struct session *s, void *arg)
+{
+	struct sweep *w = arg;
+
+	w->seen++;
+	if (s->pid & 1)
+		ck_assert(sessiontab_del(w->t, &s->key, NULL));
+}
+
+START_TEST(test_foreach_deletes)
+{
+	struct sessiontab *t = sessiontab_new(4096);
+	struct sweep w = { t, 0 };
+	struct session s;
+
+	for (uint32_t i = 0; i < 2000; i++) {
+		session_of(i, 0, &s);
+		ck_assert_int_eq(sessiontab_put(t, &s), 0);
+	}
+	sessiontab_foreach(t, delete_odd, &w);
+	ck_assert_uint_eq(w.seen, 2000);
+	ck_assert_uint_eq(sessiontab_count(t), 1000);
+	for (uint32_t i = 0; i < 2000; i++) {
+		session_of(i, 0, &s);
+		ck_assert(sessiontab_get(t, &s.key, &s) == !(i & 1));
+	}
+	sessiontab_free(t);
+}
+END_TEST
+
+static void flow_of(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		    struct flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->family = AF_INET;
+	f->proto = 6;
+	f->has_ports = true;
+	f->sport = sport;
+	f->dport = dport;
+	ck_assert_int_eq(inet_pton(AF_INET, src, f->saddr), 1);
+	ck_assert_int_eq(inet_pton(AF_INET, dst, f->daddr), 1);
+}
+
+/* Conntrack names a connection by its original tuple; qpod keyed the
+ * session by its first packet as seen after any destination translation. */
+START_TEST(test_key_translated)
+{
+	struct flow seen, orig, reply;
+	struct session_key want, got;
+
+	/* B connects to A:8080, redirected in prerouting to A:9090. */
+	flow_of("198.18.0.2", 40000, "198.18.0.1", 9090, &seen);
+	flow_of("198.18.0.2", 40000, "198.18.0.1", 8080, &orig);
+	flow_of("198.18.0.1", 9090, "198.18.0.2", 40000, &reply);
+	session_key_from_flow(&seen, &want);
+	session_key_translated(&orig, &reply, &got);
+	ck_assert_mem_eq(&got, &want, sizeof(want));
+	/* Out from A to 203.0.113.7:80, dnat'ed in output to 10.0.0.5:8000
+	 * and masqueraded after qpod, in postrouting, as 192.0.2.1:61000. */
+	flow_of("198.18.0.1", 50000, "10.0.0.5", 8000, &seen);
+	flow_of("198.18.0.1", 50000, "203.0.113.7", 80, &orig);
+	flow_of("10.0.0.5", 8000, "192.0.2.1", 61000, &reply);
+	session_key_from_flow(&seen, &want);
+	session_key_translated(&orig, &reply, &got);
+	ck_assert_mem_eq(&got, &want, sizeof(want));
+	/* Untranslated: the same as the original tuple's. */
+	flow_of("198.18.0.1", 50000, "198.18.0.2", 80, &orig);
+	flow_of("198.18.0.2", 80, "198.18.0.1", 50000, &reply);
+	session_key_from_flow(&orig, &want);
+	session_key_translated(&orig, &reply, &got);
+	ck_assert_mem_eq(&got, &want, sizeof(want));
+}
+END_TEST
+
+START_TEST(test_meter)
+{
+	struct session s = { 0 };
+
+	/* The first reading: all bytes so far over the interval. */
+	session_meter(&s, 1000000, 1000000000ull);
+	ck_assert_uint_eq(s.rate_bps, 8000000);
+	ck_assert_uint_eq(s.bytes, 1000000);
+	/* Then smoothed: half the last rate, half this interval's. */
+	session_meter(&s, 3000000, 1000000000ull);
+	ck_assert_uint_eq(s.rate_bps, 12000000);
+	/* A fast link: 3 GB in a second would overflow bytes * 8e9. */
+	s = (struct session){ .bytes = 1000, .rate_bps = 24000000000ull };
+	session_meter(&s, 1000 + 3000000000ull, 1000000000ull);
+	ck_assert_uint_eq(s.rate_bps, 24000000000ull);
+	/* 10 GB over half a second, from nothing. */
+	s = (struct session){ 0 };
+	session_meter(&s, 10000000000ull, 500000000ull);
+	ck_assert_uint_eq(s.rate_bps, 160000000000ull);
+	/* Counters that went back (a connection reused): no rate. */
+	s = (struct session){ .bytes = 5000, .rate_bps = 100 };
+	session_meter(&s, 10, 1000000000ull);
+	ck_assert_uint_eq(s.rate_bps, 50);
+	ck_assert_uint_eq(s.bytes, 10);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("sessiontab");
@@ -183,6 +291,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fill);
 	tcase_add_test(tc, test_churn_keeps_probes_short);
 	tcase_add_test(tc, test_concurrent);
+	tcase_add_test(tc, test_foreach_deletes);
+	tcase_add_test(tc, test_key_translated);
+	tcase_add_test(tc, test_meter);
 	suite_add_tcase(s, tc);
 	return s;
 }
