@@ -269,12 +269,13 @@ void config_validate(struct cfg *c)
 		return;
 	}
 	mark_max = policy_mark_max(p);
-	/* Values 1..max-1 are classes; 0 is undecided, max is unmanaged. */
-	if (p->n_classes > mark_max - 1)
-		cfg_error(c, &p->classes[mark_max - 1].loc,
+	/* Values 1..max-2 are classes; 0 is undecided, max-1 pending, max
+	 * unmanaged. */
+	if (p->n_classes > mark_max - 2)
+		cfg_error(c, &p->classes[mark_max - 2].loc,
 			  "classes: %zu classes do not fit in queue.mark-mask 0x%08x, which "
 			  "holds %u",
-			  p->n_classes, p->queue.mark_mask, mark_max - 1);
+			  p->n_classes, p->queue.mark_mask, mark_max - 2);
 	if ((uint32_t)p->queue.num + p->queue.threads - 1 > 65535)
 		cfg_error(c, &floc, "queue: queues %u to %u go past the last queue, 65535",
 			  p->queue.num, p->queue.num + p->queue.threads - 1);

@@ -311,6 +311,11 @@ static void parse_queue(struct cfg *c, const struct ynode *n)
 						  "queue.mark-mask: 0x%08x is too narrow: it needs "
 						  "at least 2 bits",
 						  m);
+				else if ((m >> __builtin_ctz(m)) > 0xffff)
+					cfg_error(c, &v->loc,
+						  "queue.mark-mask: 0x%08x is too wide: 16 bits at "
+						  "most (65533 classes)",
+						  m);
 				else
 					q->mark_mask = m;
 			}

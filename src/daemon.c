@@ -28,6 +28,7 @@ struct daemon {
 	_Atomic(struct snapshot *) current;
 	struct nft_sock *nft;
 	enum ruleset_queue queue_kind;
+	bool ct_in_verdict;	/* the datapaths mark a SYN's connection */
 	bool queue_kind_known;
 	struct datapath **dps;
 	size_t n_dps;
@@ -95,12 +96,13 @@ static struct qp_policy *load_policy(const struct daemon_options *o)
 static int commit_ruleset(struct daemon *d, const struct snapshot *s, enum ruleset_queue kind,
 			  char *err, size_t errlen, bool *queue_failed)
 {
+	struct ruleset_opts o = { kind, d->ct_in_verdict };
 	struct ruleset *rs = NULL;
 	struct nft_batch *b = NULL;
 	int r;
 
 	*queue_failed = false;
-	r = ruleset_build(s->policy, &s->marks, kind, &rs);
+	r = ruleset_build(s->policy, &s->marks, &o, &rs);
 	if (r < 0) {
 		snprintf(err, errlen, "building the ruleset: %s", strerror(-r));
 		return r;
@@ -195,6 +197,15 @@ static int start_datapaths(struct daemon *d, const struct qp_policy *p)
 		}
 		d->n_dps++;
 	}
+	d->ct_in_verdict = true;
+	for (size_t i = 0; i < d->n_dps; i++)
+		d->ct_in_verdict &= datapath_ct_in_verdict(d->dps[i]);
+	if (d->ct_in_verdict)
+		log_info("a TCP session's connection is marked in the verdict on its SYN");
+	else
+		log_info("this kernel takes no connection mark in a queue verdict "
+			 "(CONFIG_NETFILTER_NETLINK_GLUE_CT): a TCP session's mark is saved by "
+			 "nft rules");
 	return 0;
 }
 
@@ -373,8 +384,9 @@ int daemon_run(const struct daemon_options *o)
 	 * dropped (fail: closed) or pass unmarked (fail: open). */
 	if (start_datapaths(&d, p) < 0)
 		goto out;
+	/* A failed install may leave the table a dead qpodd had: it goes too. */
 	if (install(&d, s) < 0)
-		goto out;
+		goto out_ruleset;
 	policy_summary(p, summary, sizeof(summary));
 	log_info("running: %s; queues %u-%u, fail %s", summary, p->queue.num,
 		 p->queue.num + p->queue.threads - 1, p->queue.fail == QP_FAIL_OPEN ? "open" : "closed");
@@ -384,6 +396,7 @@ int daemon_run(const struct daemon_options *o)
 
 	sd_stopping();
 	status = EXIT_SUCCESS;
+out_ruleset:
 	if (remove_ruleset(&d) < 0)
 		status = EXIT_FAILURE;
 out:

@@ -39,7 +39,16 @@
 #include "packet.h"
 
 #define FLOW_QUIET_NS 500000ull		/* no packet for 0.5 ms: mark the connection */
-#define FLOW_DRAIN_MAX_NS 20000000ull	/* a session never pausing: mark after 20 ms */
+/* After a release of many held packets, a sender that blocked on its
+ * socket's memory resumes when they leave, which on a busy machine can
+ * take longer than FLOW_QUIET_NS: marking the connection before it sends
+ * again would let its next packets overtake the one it is queueing. */
+#define FLOW_QUIET_BURST_NS 5000000ull
+#define FLOW_BURST_HELD 32
+/* A session that never pauses is marked anyway after this long, which may
+ * let its next packets overtake the few still queued: long enough for a
+ * burst of a few hundred packets on a slow machine to drain first. */
+#define FLOW_DRAIN_MAX_NS 250000000ull
 #define FLOW_PENDING_MAX_NS 1000000000ull	/* no owner found in 1 s: default class */
 #define FLOW_LINGER_NS 5000000000ull	/* forget sessions unseen for 5 s */
 #define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
@@ -65,6 +74,7 @@ struct datapath {
 	uint32_t pending;	/* sessions waiting for discovery */
 	uint64_t last_work;	/* when a packet or a decision last came */
 	uint16_t queue_num;
+	bool ct_in_verdict;	/* a SYN's verdict marks its connection */
 	uint64_t now;		/* of the current batch */
 	uint64_t cycle_start;	/* when the current drain cycle began reading */
 	/* Packets held while their session is pending: one list per session
@@ -102,17 +112,28 @@ static void log_decision(const struct flow *f, enum qp_direction dir, const stru
 		  d->rule >= 0 ? "session rule" : "default class");
 }
 
-/* Only qpod's bits of a packet's mark change. */
+/* Only qpod's bits of a packet's mark change. A TCP SYN's verdict also
+ * marks its connection where the kernel takes that in the verdict;
+ * elsewhere the save chains copy the packet mark. */
 static void verdict(struct datapath *dp, uint32_t id, uint32_t pkt_mark, bool drop,
-		    uint32_t class_mark)
+		    uint32_t class_mark, bool syn)
 {
+	uint32_t mask = dp->snap->marks.mask;
+	struct nfq_verdict_marks vm = {
+		.set_mark = true,
+		.mark = (pkt_mark & ~mask) | class_mark,
+	};
+
 	if (drop) {
-		nfq_sock_verdict(dp->q, id, NF_DROP, false, 0);
+		nfq_sock_verdict(dp->q, id, NF_DROP, NULL);
 		count(&dp->stats.dropped);
 		return;
 	}
-	nfq_sock_verdict(dp->q, id, NF_ACCEPT, true,
-			 (pkt_mark & ~dp->snap->marks.mask) | class_mark);
+	if (syn && dp->ct_in_verdict) {
+		vm.ct_mask = mask;
+		vm.ct_mark = class_mark;
+	}
+	nfq_sock_verdict(dp->q, id, NF_ACCEPT, &vm);
 	count(&dp->stats.accepted);
 }
 
@@ -155,11 +176,12 @@ static void release(struct datapath *dp, struct flow_entry *e, bool drop, uint32
 	e->mark = mark;
 	for (int32_t i = e->held_head, next; i >= 0; i = next) {
 		next = dp->held_next[i];
-		verdict(dp, dp->held_id[i], dp->held_mark[i], drop, mark);
+		verdict(dp, dp->held_id[i], dp->held_mark[i], drop, mark, e->syn);
 		dp->held_next[i] = dp->held_free;
 		dp->held_free = i;
 	}
 	e->held_head = e->held_tail = -1;
+	e->burst = e->held >= FLOW_BURST_HELD;
 	e->held = 0;
 	if (e->state == FLOW_PENDING && dp->pending)
 		dp->pending--;
@@ -253,7 +275,9 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 		/* Never leave a packet without a verdict: what cannot be tracked
 		 * is decided by itself. */
 		decide_here(dp, &f, dir, parsed, &drop, &mark);
-		verdict(dp, pkt->id, pkt->mark, drop, mark);
+		verdict(dp, pkt->id, pkt->mark, drop, mark,
+			parsed && f.proto == IPPROTO_TCP &&
+				(f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN);
 		return;
 	}
 	flowtab_touch(dp->flows, e, dp->now);
@@ -273,17 +297,19 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 	 * (the connection was recreated). Mark it again. */
 	if (e->state == FLOW_SETTLED && !e->drop && !syn)
 		flowtab_set_state(dp->flows, e, FLOW_DRAINING);
-	verdict(dp, pkt->id, pkt->mark, e->drop, e->mark);
+	verdict(dp, pkt->id, pkt->mark, e->drop, e->mark, syn);
 }
 
-/* Takes the decisions discovery sent back. */
-static void take_results(struct datapath *dp)
+/* Takes the decisions discovery sent back; returns how many sessions it
+ * released (work: their packets leave at the next flush). */
+static int take_results(struct datapath *dp)
 {
 	struct discover_result res[64];
 	size_t n;
+	int released = 0;
 
 	if (!dp->chan)
-		return;
+		return 0;
 	while ((n = ring_pop(dp->chan->res, res, 64)) > 0) {
 		dp->now = now_ns();
 		dp->last_work = dp->now;
@@ -296,8 +322,10 @@ static void take_results(struct datapath *dp)
 			count(&dp->stats.sessions_discovered);
 			hist_add(&dp->back, dp->now - res[i].decided_ns);
 			release(dp, e, res[i].drop, res[i].mark);
+			released++;
 		}
 	}
+	return released;
 }
 
 /* Sets the connection's mark: by the key it was found by, or, if no
@@ -353,9 +381,9 @@ static uint64_t settle_quiet(struct datapath *dp)
 			}
 			continue;
 		}
-		at = e->last_ns + FLOW_QUIET_NS < e->first_ns + FLOW_DRAIN_MAX_NS
-			     ? e->last_ns + FLOW_QUIET_NS
-			     : e->first_ns + FLOW_DRAIN_MAX_NS;
+		at = e->last_ns + (e->burst ? FLOW_QUIET_BURST_NS : FLOW_QUIET_NS);
+		if (at > e->first_ns + FLOW_DRAIN_MAX_NS)
+			at = e->first_ns + FLOW_DRAIN_MAX_NS;
 		if (at > dp->now) {
 			if (!due || at < due)
 				due = at;
@@ -403,7 +431,7 @@ static void arm_timer(struct datapath *dp, uint64_t due)
 }
 
 /* Reads and handles everything waiting on the queue, and sends the
- * verdicts. Returns how many packets it read. */
+ * verdicts. Returns how many packets it read and sessions it released. */
 static int drain_once(struct datapath *dp)
 {
 	int n, total = 0;
@@ -433,7 +461,7 @@ static int drain_once(struct datapath *dp)
 		discover_kick(dp->disc);
 		dp->kick = false;
 	}
-	take_results(dp);
+	total += take_results(dp);
 	n = nfq_sock_flush(dp->q);
 	if (n < 0 && log_ratelimit_ok(&dp->rl_io))
 		log_error("queue %u: sending verdicts: %s", dp->queue_num, strerror(-n));
@@ -604,6 +632,7 @@ int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_co
 	r = nfq_sock_open(cfg, &dp->q);
 	if (r < 0)
 		goto fail;
+	dp->ct_in_verdict = nfq_sock_has_conntrack(dp->q);
 	dp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	dp->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	dp->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -669,6 +698,11 @@ void datapath_stop(struct datapath *dp)
 	if (dp->epoll_fd >= 0)
 		close(dp->epoll_fd);
 	free(dp);
+}
+
+bool datapath_ct_in_verdict(const struct datapath *dp)
+{
+	return dp->ct_in_verdict;
 }
 
 const struct datapath_stats *datapath_stats(const struct datapath *dp)

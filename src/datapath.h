@@ -56,6 +56,10 @@ uint64_t datapath_seen_gen(const struct datapath *dp);
  * gone, so that no new packet arrives. */
 void datapath_stop(struct datapath *dp);
 
+/** True if a TCP SYN's verdict marks its connection (the kernel takes a
+ * conntrack mark in a verdict), so the ruleset needs no save chains. */
+bool datapath_ct_in_verdict(const struct datapath *dp);
+
 const struct datapath_stats *datapath_stats(const struct datapath *dp);
 
 #endif

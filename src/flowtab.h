@@ -31,6 +31,7 @@ struct flow_entry {
 	uint32_t mark;		/* the class's bits of the mark */
 	bool reply_key;		/* no connection by the key: use the reply tuple */
 	bool syn;		/* its first packet was a TCP SYN */
+	bool burst;		/* many packets were held: its sender may be stalled */
 	uint8_t dir;		/* enum qp_direction of its first packet */
 	uint32_t gen;		/* tells this session from the slot's next one */
 	struct flow flow;	/* the first packet's, for the reply tuple */

@@ -23,11 +23,11 @@ static bool was_used(const struct marks *old, uint32_t v)
 	return false;
 }
 
-/* The lowest value in 1..max-1 not in USED (nor, if AVOID_OLD, in OLD). */
+/* The lowest class value, 1..max-2, not in USED (nor, if AVOID_OLD, in OLD). */
 static uint32_t first_free(const bool *used, const struct marks *old, bool same_mask,
 			   uint32_t max, bool avoid_old)
 {
-	for (uint32_t v = 1; v < max; v++)
+	for (uint32_t v = 1; v + 1 < max; v++)
 		if (!used[v] && !(avoid_old && same_mask && was_used(old, v)))
 			return v;
 	return 0;
@@ -98,6 +98,11 @@ uint32_t marks_unmanaged(const struct marks *m)
 	return m->max << m->shift;
 }
 
+uint32_t marks_pending(const struct marks *m)
+{
+	return (m->max - 1) << m->shift;
+}
+
 uint32_t marks_value(const struct marks *m, uint32_t mark)
 {
 	return (mark & m->mask) >> m->shift;
@@ -113,7 +118,7 @@ int marks_class_of_value(const struct marks *m, uint32_t value)
 
 uint32_t marks_tc_classid(const struct marks *m, unsigned index)
 {
-	/* 1:1 is the root class; leaves start at 1:10 (hex) so they read
-	 * apart from it in `tc class show`. */
-	return 0x10000u | (0x10u + m->values[index]);
+	/* :1 is the root class; leaves start at :10 (hex) so they read apart
+	 * from it in `tc class show`. */
+	return (MARKS_TC_MAJOR << 16) | (0x10u + m->values[index]);
 }

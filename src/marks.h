@@ -9,8 +9,10 @@
 
 /* The values classes take in qpod's bits of the packet and conntrack
  * marks. Value 0 is "undecided", the mask's largest value is "decided,
- * unmanaged", and classes take values in between. A class keeps its value
- * across reloads, so sessions decided before a reload keep their class. */
+ * unmanaged", the one below it "pending" (queued, its class not yet in
+ * the connection), and classes take values in between. A class keeps its
+ * value across reloads, so sessions decided before a reload keep their
+ * class. */
 struct marks {
 	uint32_t mask;
 	unsigned shift;
@@ -28,9 +30,11 @@ int marks_assign(struct marks *m, const struct qp_policy *p);
 /** Frees what marks_assign allocated. */
 void marks_clear(struct marks *m);
 
-/** The mark bits (within the mask) of class INDEX, and of "unmanaged". */
+/** The mark bits (within the mask) of class INDEX, of "unmanaged" and of
+ * "pending". */
 uint32_t marks_class(const struct marks *m, unsigned index);
 uint32_t marks_unmanaged(const struct marks *m);
+uint32_t marks_pending(const struct marks *m);
 
 /** The class value that mark bits MARK carry (0: undecided). */
 uint32_t marks_value(const struct marks *m, uint32_t mark);
@@ -38,7 +42,12 @@ uint32_t marks_value(const struct marks *m, uint32_t mark);
 /** The index of the class whose value is VALUE, or -1. */
 int marks_class_of_value(const struct marks *m, uint32_t value);
 
-/** The tc class id (major 1) a class's packets get as skb->priority. */
+/* qpod's root qdisc handle on shaped interfaces: a major of its own, so
+ * that a hierarchy a dead qpodd left is told from an administrator's. */
+#define MARKS_TC_MAJOR 0x7a0u
+
+/** The tc class id (MARKS_TC_MAJOR:minor) a class's packets get as
+ * skb->priority. */
 uint32_t marks_tc_classid(const struct marks *m, unsigned index);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "nfq.h"
 
@@ -28,7 +29,22 @@ struct nfq_sock {
 	bool has_conntrack;
 };
 
-/* Sends one configuration message and waits for its ack. */
+/* Sends packet ID back to the start of its hook, where the queue rule
+ * queues it again. */
+static void repeat(struct nfq_sock *q, uint32_t id)
+{
+	char buf[128];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, q->queue_num);
+
+	nfq_nlmsg_verdict_put(nlh, (int)id, NF_REPEAT);
+	mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
+}
+
+static bool packet_parse_msg(const struct nlmsghdr *nlh, struct nfq_packet *pkt);
+
+/* Sends one configuration message and waits for its ack. A packet may
+ * come first (a table a dead qpodd left still queues to this queue): it
+ * is sent round again rather than left without a verdict. */
 static int config_send(struct nfq_sock *q, struct nlmsghdr *nlh)
 {
 	char buf[8192];
@@ -38,12 +54,29 @@ static int config_send(struct nfq_sock *q, struct nlmsghdr *nlh)
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-	if (n < 0)
-		return -errno;
-	if (mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(q->nl), NULL, NULL) < 0)
-		return -errno;
-	return 0;
+	for (;;) {
+		const struct nlmsghdr *m;
+		int len;
+
+		n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		len = (int)n;
+		for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
+		     m = mnl_nlmsg_next(m, &len)) {
+			const struct nlmsgerr *e;
+			struct nfq_packet pkt;
+
+			if (m->nlmsg_type != NLMSG_ERROR) {
+				if (packet_parse_msg(m, &pkt))
+					repeat(q, pkt.id);
+				continue;
+			}
+			e = mnl_nlmsg_get_payload(m);
+			if (m->nlmsg_seq == seq)
+				return e->error;
+		}
+	}
 }
 
 static int config_params(struct nfq_sock *q, const struct nfq_sock_config *cfg, bool conntrack)
@@ -232,35 +265,58 @@ int nfq_sock_receive(struct nfq_sock *q, nfq_packet_cb cb, void *data)
 	return count;
 }
 
-int nfq_sock_verdict(struct nfq_sock *q, uint32_t id, int verdict, bool set_mark, uint32_t mark)
+int nfq_sock_verdict(struct nfq_sock *q, uint32_t id, int verdict,
+		     const struct nfq_verdict_marks *vm)
 {
 	struct nlmsghdr *nlh;
-	int r;
+	int r = 0;
 
-	/* A verdict message is under 64 bytes. */
-	if (mnl_nlmsg_batch_size(q->batch) + 128 > NFQ_TX_BYTES) {
+	/* A verdict message is under 96 bytes. A failed flush has given up
+	 * on the batch, which leaves room for this one. */
+	if (mnl_nlmsg_batch_size(q->batch) + 128 > NFQ_TX_BYTES)
 		r = nfq_sock_flush(q);
-		if (r < 0)
-			return r;
-	}
 	nlh = nfq_nlmsg_put(mnl_nlmsg_batch_current(q->batch), NFQNL_MSG_VERDICT, q->queue_num);
 	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
-	if (set_mark)
-		nfq_nlmsg_verdict_put_mark(nlh, mark);
+	if (vm && vm->set_mark)
+		nfq_nlmsg_verdict_put_mark(nlh, vm->mark);
+	if (vm && vm->ct_mask) {
+		struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_CT);
+
+		mnl_attr_put_u32(nlh, CTA_MARK, htonl(vm->ct_mark));
+		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(vm->ct_mask));
+		mnl_attr_nest_end(nlh, nest);
+	}
 	mnl_nlmsg_batch_next(q->batch);
-	return 0;
+	return r;
 }
+
+/* How long a flush keeps trying while the kernel is short of memory:
+ * packets without a verdict would stay queued until qpodd exits. */
+#define FLUSH_RETRY_NS (5 * 1000000000LL)
 
 int nfq_sock_flush(struct nfq_sock *q)
 {
 	size_t len = mnl_nlmsg_batch_size(q->batch);
+	struct timespec pause = { 0, 100000 };
+	long long waited = 0;
 	ssize_t n;
 
 	if (len == 0)
 		return 0;
-	do
+	for (;;) {
 		n = send(mnl_socket_get_fd(q->nl), mnl_nlmsg_batch_head(q->batch), len, 0);
-	while (n < 0 && errno == EINTR);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if ((errno != ENOBUFS && errno != ENOMEM && errno != EAGAIN) ||
+		    waited >= FLUSH_RETRY_NS)
+			break;
+		nanosleep(&pause, NULL);
+		waited += pause.tv_nsec;
+		if (pause.tv_nsec < 10000000)
+			pause.tv_nsec *= 2;
+	}
 	mnl_nlmsg_batch_reset(q->batch);
 	return n < 0 ? -errno : 0;
 }

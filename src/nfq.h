@@ -51,15 +51,27 @@ int nfq_sock_fd(const struct nfq_sock *q);
  * another negative errno. */
 int nfq_sock_receive(struct nfq_sock *q, nfq_packet_cb cb, void *data);
 
-/** Queues a verdict for packet ID: VERDICT is NF_ACCEPT or NF_DROP; with
- * SET_MARK the packet leaves with MARK. Sent by nfq_sock_flush, or earlier
- * when the buffer fills. */
-int nfq_sock_verdict(struct nfq_sock *q, uint32_t id, int verdict, bool set_mark, uint32_t mark);
+/* What a verdict changes besides letting the packet go. */
+struct nfq_verdict_marks {
+	bool set_mark;
+	uint32_t mark;		/* the packet's whole mark */
+	uint32_t ct_mask;	/* if not 0: these bits of the connection's mark */
+	uint32_t ct_mark;	/* become these (nfq_sock_has_conntrack only) */
+};
 
-/** Sends the queued verdicts, in the order given. */
+/** Queues a verdict for packet ID: VERDICT is NF_ACCEPT or NF_DROP; VM
+ * (may be NULL) sets the packet's and the connection's marks. Sent by
+ * nfq_sock_flush, or earlier when the buffer fills. */
+int nfq_sock_verdict(struct nfq_sock *q, uint32_t id, int verdict,
+		     const struct nfq_verdict_marks *vm);
+
+/** Sends the queued verdicts, in the order given. While the kernel is
+ * short of memory it retries for a few seconds rather than leave packets
+ * queued without a verdict. */
 int nfq_sock_flush(struct nfq_sock *q);
 
-/** True if the kernel sends each packet's conntrack attributes (it needs
+/** True if the kernel sends each packet's conntrack attributes and takes
+ * a connection mark in a verdict (both need
  * CONFIG_NETFILTER_NETLINK_GLUE_CT); ct_key is empty otherwise. */
 bool nfq_sock_has_conntrack(const struct nfq_sock *q);
 

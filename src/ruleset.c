@@ -9,6 +9,7 @@
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tuple_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <linux/netlink.h>
@@ -242,6 +243,17 @@ static void e_queue(struct rb *b, const struct qp_queue_config *q, enum ruleset_
 
 /* ---- conditions and statements ------------------------------------------ */
 
+/* ct mark & MASK not in { 0, PENDING }: the session is decided. */
+static void m_ct_decided(struct rb *b, uint32_t mask, uint32_t pending)
+{
+	uint32_t zero = 0;
+
+	e_ct_load(b, NFT_CT_MARK);
+	e_bitwise(b, 4, &mask, &zero);
+	e_cmp(b, NFT_CMP_NEQ, &zero, 4);
+	e_cmp(b, NFT_CMP_NEQ, &pending, 4);
+}
+
 /* ct mark & MASK OP VALUE */
 static void m_ct_mark(struct rb *b, enum nft_cmp_ops op, uint32_t mask, uint32_t value)
 {
@@ -406,7 +418,7 @@ struct build {
 	struct ruleset *rs;
 	const struct qp_policy *p;
 	const struct marks *m;
-	enum ruleset_queue queue;
+	const struct ruleset_opts *o;
 };
 
 /* ct mark set to VALUE, then return: the session is decided in the kernel. */
@@ -459,17 +471,57 @@ static void filtered_rules(const struct build *bd, const char *chain, const stru
 	}
 }
 
+/* Queues a packet to qpodd: a pending session's (PENDING_ONLY), or a
+ * new session's, whose connection is marked pending first. */
+static void queue_rule(const struct build *bd, const char *chain, enum qp_direction dir,
+		       bool pending_only)
+{
+	char desc[80];
+	struct rb b;
+
+	/* The first queue rule is the one a kernel without the queue
+	 * expression rejects. */
+	if (dir == QP_DIR_OUT && !bd->rs->queue_rule)
+		bd->rs->queue_rule = bd->rs->n_rules;
+	snprintf(desc, sizeof(desc), "%s (%s)",
+		 pending_only ? "pending sessions queue" : "new sessions are pending and queue",
+		 bd->o->queue == RULESET_QUEUE_NATIVE ? "nft queue expression"
+						      : "xtables NFQUEUE target");
+	b = rule_new(bd->rs, chain, desc);
+	RULE(b) {
+		if (pending_only)
+			m_ct_mark(&b, NFT_CMP_EQ, bd->m->mask, marks_pending(bd->m));
+		else
+			s_ct_mark_set(&b, bd->m->mask, marks_pending(bd->m));
+		e_counter(&b);
+		e_queue(&b, &bd->p->queue, bd->o->queue);
+	}
+}
+
 static void decide_chain(struct build *bd, const char *chain, enum qp_direction dir)
 {
 	const struct qp_policy *p = bd->p;
-	uint32_t mask = bd->m->mask;
+	uint32_t mask = bd->m->mask, pending = marks_pending(bd->m);
+	uint8_t reply = IP_CT_DIR_REPLY;
 	struct rb b;
 
 	b = rule_new(bd->rs, chain, "decided sessions return");
 	RULE(b) {
-		m_ct_mark(&b, NFT_CMP_NEQ, mask, 0);
+		m_ct_decided(&b, mask, pending);
 		e_verdict(&b, NFT_RETURN);
 	}
+	/* A pending session's packets go to qpodd, whatever their state,
+	 * until it marks the connection: a UDP flow's packets after its first
+	 * reply are "established" but must not leave unclassified. Replies
+	 * are the other end's business. */
+	b = rule_new(bd->rs, chain, "replies of pending sessions return");
+	RULE(b) {
+		m_ct_mark(&b, NFT_CMP_EQ, mask, pending);
+		e_ct_load(&b, NFT_CT_DIRECTION);
+		e_cmp(&b, NFT_CMP_EQ, &reply, 1);
+		e_verdict(&b, NFT_RETURN);
+	}
+	queue_rule(bd, chain, dir, true);
 	/* Only a session's first packet is queued: established sessions that
 	 * predate qpodd, related and untracked packets are left alone. A TCP
 	 * packet conntrack picks up mid-stream is "new" too, and is queued
@@ -498,15 +550,7 @@ static void decide_chain(struct build *bd, const char *chain, enum qp_direction 
 	}
 	decide_in_kernel(&b, bd, marks_class(bd->m, p->default_class.cls->index));
 
-	if (dir == QP_DIR_OUT)
-		bd->rs->queue_rule = bd->rs->n_rules;
-	b = rule_new(bd->rs, chain,
-		     bd->queue == RULESET_QUEUE_NATIVE ? "queue (nft queue expression)"
-						       : "queue (xtables NFQUEUE target)");
-	RULE(b) {
-		e_counter(&b);
-		e_queue(&b, &p->queue, bd->queue);
-	}
+	queue_rule(bd, chain, dir, false);
 }
 
 /* Copies the verdict's packet mark into the conntrack mark, for a TCP
@@ -524,7 +568,7 @@ static void save_chain(struct build *bd, const char *chain)
 
 	b = rule_new(bd->rs, chain, "decided sessions return");
 	RULE(b) {
-		m_ct_mark(&b, NFT_CMP_NEQ, mask, 0);
+		m_ct_decided(&b, mask, marks_pending(bd->m));
 		e_verdict(&b, NFT_RETURN);
 	}
 	b = rule_new(bd->rs, chain, "packets qpodd did not mark return");
@@ -648,11 +692,11 @@ static void class_map(struct build *bd)
 	}
 }
 
-int ruleset_build(const struct qp_policy *p, const struct marks *m, enum ruleset_queue queue,
-		  struct ruleset **ret)
+int ruleset_build(const struct qp_policy *p, const struct marks *m,
+		  const struct ruleset_opts *o, struct ruleset **ret)
 {
 	struct ruleset *rs = calloc(1, sizeof(*rs));
-	struct build bd = { rs, p, m, queue };
+	struct build bd = { rs, p, m, o };
 	struct rb b;
 
 	if (!rs)
@@ -665,10 +709,12 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m, enum ruleset
 	nftnl_table_set_u32(rs->table, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(rs->table, NFTNL_TABLE_NAME, RULESET_TABLE);
 
-	chain_add(rs, "decide_out", NF_INET_LOCAL_OUT, RULESET_PRIO_DECIDE);
-	chain_add(rs, "save_out", NF_INET_LOCAL_OUT, RULESET_PRIO_SAVE);
-	chain_add(rs, "decide_in", NF_INET_LOCAL_IN, RULESET_PRIO_DECIDE);
-	chain_add(rs, "save_in", NF_INET_LOCAL_IN, RULESET_PRIO_SAVE);
+	chain_add(rs, "decide_out", NF_INET_LOCAL_OUT, RULESET_PRIO_DECIDE_OUT);
+	chain_add(rs, "decide_in", NF_INET_LOCAL_IN, RULESET_PRIO_DECIDE_IN);
+	if (!o->ct_in_verdict) {
+		chain_add(rs, "save_out", NF_INET_LOCAL_OUT, RULESET_PRIO_SAVE);
+		chain_add(rs, "save_in", NF_INET_LOCAL_IN, RULESET_PRIO_SAVE);
+	}
 	chain_add(rs, "classify", NF_INET_POST_ROUTING, RULESET_PRIO_CLASSIFY);
 	for (size_t i = 0; i < p->n_classes; i++) {
 		char name[64];
@@ -680,8 +726,10 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m, enum ruleset
 
 	decide_chain(&bd, "decide_out", QP_DIR_OUT);
 	decide_chain(&bd, "decide_in", QP_DIR_IN);
-	save_chain(&bd, "save_out");
-	save_chain(&bd, "save_in");
+	if (!o->ct_in_verdict) {
+		save_chain(&bd, "save_out");
+		save_chain(&bd, "save_in");
+	}
 	b = rule_new(rs, "classify", "decided sessions: ct mark vmap");
 	RULE(b) {
 		uint32_t zero = 0;

@@ -2,6 +2,7 @@
 #ifndef QPOD_RULESET_H
 #define QPOD_RULESET_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "marks.h"
@@ -11,18 +12,24 @@
 /* The nftables table "inet qpod": everything qpod puts in the kernel's
  * packet path, built from a policy (libnftnl objects; no I/O here).
  *
- *   decide_out/decide_in  decided, not new, loopback, filtered, not TCP/UDP,
- *                         else queue to qpodd
+ *   decide_out/decide_in  decided, pending (back to the queue), not new,
+ *                         loopback, filtered, not TCP/UDP, else mark the
+ *                         connection pending and queue to qpodd
  *   save_out/save_in      a later priority: a TCP SYN's verdict mark becomes
  *                         the conntrack mark (other sessions: qpodd sets it
- *                         over ctnetlink once they are quiet)
+ *                         over ctnetlink once they are quiet); left out where
+ *                         the verdict itself marks the connection
  *   classify              postrouting: ct mark (or, until qpodd sets it, the
  *                         packet mark) -> goto class_NAME
  *   class_NAME            set DSCP (IPv4 and IPv6) and the tc class
  */
 
 #define RULESET_TABLE "qpod"
-#define RULESET_PRIO_DECIDE 10		/* after the filter chains (0) */
+/* Outgoing: after conntrack (-200), before destination NAT (-100), so
+ * qpodd sees the address the program's socket was connected to.
+ * Incoming: after NAT and the filter chains (0), as the socket sees it. */
+#define RULESET_PRIO_DECIDE_OUT (-150)
+#define RULESET_PRIO_DECIDE_IN 10
 #define RULESET_PRIO_SAVE 20		/* an accept verdict resumes here */
 #define RULESET_PRIO_CLASSIFY 200	/* after source NAT (100) */
 
@@ -31,11 +38,16 @@ enum ruleset_queue {
 	RULESET_QUEUE_COMPAT,	/* the xtables NFQUEUE target through nft compat */
 };
 
+struct ruleset_opts {
+	enum ruleset_queue queue;
+	bool ct_in_verdict;	/* qpodd's verdict marks a SYN's connection */
+};
+
 struct ruleset;
 
 /** Builds the table for P with class values M. Returns 0 or -ENOMEM. */
-int ruleset_build(const struct qp_policy *p, const struct marks *m, enum ruleset_queue queue,
-		  struct ruleset **ret);
+int ruleset_build(const struct qp_policy *p, const struct marks *m,
+		  const struct ruleset_opts *o, struct ruleset **ret);
 void ruleset_free(struct ruleset *rs);
 
 /** Adds to B the messages that replace any "inet qpod" table with RS. */

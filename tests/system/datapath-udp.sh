@@ -3,7 +3,8 @@
 # A UDP sender fires 500 datagrams back to back at session start, while
 # the session is still undecided: all 500 reach the peer, in order, each
 # with the class's DSCP, over IPv4 and IPv6. Then the session is left to
-# the kernel: later datagrams are not queued.
+# the kernel: later datagrams are not queued. A flow whose peer answers
+# at once keeps its class through the answer.
 . "$(dirname "$0")/lib.sh"
 need_netns
 [ -x "$UDP_BURST" ] || fail "missing test helper $UDP_BURST (make check builds it)"
@@ -63,6 +64,38 @@ held=$(($(queued) - before))
 grep -q "received=200 in_order=yes" "$TMPDIR_TEST/sink" || fail "steady flow: $(cat "$TMPDIR_TEST/sink")"
 [ "$held" -lt 20 ] || fail "a steady flow had $held of 200 datagrams held (the kernel should take it over)"
 log "steady flow: $held of 200 datagrams held"
+
+# A request-reply flow: B echoes each datagram at once, so the flow is
+# "established" after its first; every datagram A sends still carries
+# AF41, before and after qpodd hands the flow to the kernel.
+observe echo_all "udp dport 6050"
+observe echo_af41 "udp dport 6050 ip dscp af41"
+in_b python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$B4"'", 6050))
+s.settimeout(5)
+for _ in range(200):
+    d, a = s.recvfrom(100)
+    s.sendto(d, a)
+' >"$TMPDIR_TEST/echo" 2>&1 &
+echo=$!
+wait_for 5 listening "$NS_B" udp 6050
+in_a python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.connect(("'"$B4"'", 6050))
+for i in range(200):
+    s.send(b"%08d" % i)
+    if i % 4 == 0:
+        s.recv(100)
+' || fail "echo client"
+wait "$echo" || fail "echo server: $(cat "$TMPDIR_TEST/echo")"
+[ "$(count echo_all)" -eq 200 ] || fail "echo flow: $(count echo_all) of 200 datagrams seen"
+[ "$(count echo_af41)" -eq 200 ] ||
+	fail "echo flow: only $(count echo_af41) of 200 datagrams carried AF41"
+log "request-reply flow: 200 of 200 datagrams AF41"
 
 stop_qpodd
 pass

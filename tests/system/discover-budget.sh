@@ -39,8 +39,7 @@ for p in 7001 7002 7003 7004 7012 7013; do
 	observe "cs1_$p" "tcp dport $p ip dscp cs1"
 done
 all_of() {	# all_of PORT DSCP WHAT
-	total=$(count "p$1") hit=$(count "$2$1")
-	[ "$total" -gt 0 ] && [ "$hit" -eq "$total" ] || fail "$3: $hit of $total packets as wanted"
+	all_counted "p$1" "$2$1" || fail "$3: $hit of $total packets as wanted"
 }
 
 # Two sessions held open: the third is over max-sessions.

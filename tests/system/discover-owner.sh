@@ -3,7 +3,9 @@
 # Sessions get the class of the application that owns them, told apart by
 # executable path (one binary copied to two places), by user, by command
 # line and by process name, also for a process that execs and exits at
-# once; an accepted session gets the class of the server that accepts it.
+# once; an accepted session gets the class of the server that accepts it;
+# a session whose destination nft rewrites (DNAT, as for a service
+# address) keeps the class of the program that opened it.
 . "$(dirname "$0")/lib.sh"
 need_netns
 command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
@@ -43,8 +45,7 @@ seen() {
 	done
 }
 only() {	# only PORT DSCP WHAT
-	total=$(count "p$1") hit=$(count "p${1}_$2")
-	[ "$total" -gt 0 ] && [ "$hit" -eq "$total" ] ||
+	all_counted "p$1" "p${1}_$2" ||
 		fail "$3: $hit of $total packets carried $2; qpodd said: $(grep "$B4:$1" "$QPODD_LOG")"
 	log "$3: $hit/$total packets $2"
 }
@@ -71,6 +72,16 @@ only 6002 af41 "appb/client (exe glob)"
 only 6003 cs1 "appa/client as nobody (user)"
 only 6004 af21 "python3 ... -tag-mail (cmdline)"
 only 6005 ef "sh -c 'exec nc' (comm, short-lived)"
+
+# Destination NAT in A's output path: appb connects to a service address
+# that nft rewrites to B; its socket still names the service address.
+seen 6007
+in_a nft add table ip svc
+in_a nft add chain ip svc out '{ type nat hook output priority -100; }'
+in_a nft add rule ip svc out ip daddr 198.18.0.77 tcp dport 7007 dnat to "$B4:6007"
+serve_tcp "$NS_B" "$B4" 6007 1
+in_a "$TMPDIR_TEST/appb/client" 198.18.0.77 7007 20000 || fail "appb/client via DNAT"
+only 6007 af41 "appb/client to a DNAT service address"
 
 # An accepted session: its replies carry the server's class.
 serve_tcp "$NS_A" "$A4" 6006 1

@@ -69,6 +69,7 @@ B6=2001:db8::2
 NETPROBE="python3 $QPOD_SRCDIR/tests/system/netprobe.py"
 : "${UDP_BURST:=$(dirname "$QPODD")/../tests/helpers/udp-burst}"
 : "${TCP_CLIENT:=$(dirname "$QPODD")/../tests/helpers/tcp-client}"
+: "${TRAFFIC:=$(dirname "$QPODD")/../tests/helpers/traffic}"
 
 # need_netns: skip unless root with network namespaces and nft.
 need_netns() {
@@ -135,11 +136,14 @@ start_qpodd() {
 		>"$QPODD_LOG" 2>&1 </dev/null &
 	QPODD_PID=$!
 	at_exit "kill -9 $QPODD_PID"
+	QPODD_EXITED=""
 	wait_for 10 qpodd_ready
+	[ -z "$QPODD_EXITED" ] || fail "qpodd exited: $(cat "$QPODD_LOG")"
 }
 
+# (wait_for hides a condition's output: an exit is reported after it.)
 qpodd_ready() {
-	kill -0 "$QPODD_PID" 2>/dev/null || fail "qpodd exited: $(cat "$QPODD_LOG")"
+	kill -0 "$QPODD_PID" 2>/dev/null || { QPODD_EXITED=1; return 0; }
 	grep -q 'running:' "$QPODD_LOG"
 }
 
@@ -171,6 +175,20 @@ observe() {
 # count NAME: packets the counter NAME has seen.
 count() {
 	in_b nft list counter inet obs "$1" | awk '/packets/ { print $2 }'
+}
+
+# all_counted TOTAL HIT: true once counter HIT has seen every packet TOTAL
+# has, and at least one.  Packets still in flight make the two differ for a
+# moment, so it reads HIT before TOTAL and tries for up to 5 s; the last
+# reading stays in $hit and $total for the caller's message.
+all_counted() {
+	deadline=$(($(date +%s%N) + 5000000000))
+	while :; do
+		hit=$(count "$2") total=$(count "$1")
+		[ "$total" -gt 0 ] && [ "$hit" -eq "$total" ] && return 0
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
 }
 
 # queued: packets qpodd's queue 0 has been handed so far in A.

@@ -81,8 +81,9 @@ static const struct bad_case bad_cases[] = {
 	{ "queue: { num: 65535, threads: 2 }\nclasses:\n" DEF, 0, 0, "go past the last queue" },
 	{ "queue: { mark-mask: 0x00ff00ff }\nclasses:\n" DEF, 1, 0, "is not one run of contiguous bits" },
 	{ "queue: { mark-mask: 0x1 }\nclasses:\n" DEF, 1, 0, "is too narrow" },
-	{ "queue: { mark-mask: 0x3 }\nclasses:\n  a: {}\n  b: {}\n" DEF, 5, 3,
-	  "3 classes do not fit in queue.mark-mask 0x00000003, which holds 2" },
+	{ "queue: { mark-mask: 0x3 }\nclasses:\n  a: {}\n" DEF, 4, 3,
+	  "2 classes do not fit in queue.mark-mask 0x00000003, which holds 1" },
+	{ "queue: { mark-mask: 0x1ffff }\nclasses:\n" DEF, 1, 0, "is too wide: 16 bits at most" },
 	/* control, log */
 	{ "control: { socket: qpod.sock }\nclasses:\n" DEF, 1, 0, "'qpod.sock' is not an absolute path" },
 	{ "control: { socket: /run/qpod/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock }\nclasses:\n" DEF,

@@ -27,7 +27,7 @@ START_TEST(test_stable_across_reloads)
 	ck_assert_uint_eq(marks_class(&m, 1), 0x00020000);
 	ck_assert_uint_eq(marks_unmanaged(&m), 0x00ff0000);
 	ck_assert_uint_eq(marks_value(&m, 0x12030000), 3);
-	ck_assert_uint_eq(marks_tc_classid(&m, 0), 0x00010011);
+	ck_assert_uint_eq(marks_tc_classid(&m, 0), 0x07a00011);
 
 	ck_assert_int_eq(marks_assign(&m, p2), 0);
 	ck_assert_uint_eq(value_of(&m, p2, "a"), 1);
@@ -45,18 +45,20 @@ END_TEST
 
 START_TEST(test_narrow_mask_reuses)
 {
-	/* 0x7 holds values 1-6 for classes: with all in use, a freed value
-	 * is taken when there is no other. */
+	/* 0x7 holds values 1-5 for classes (6 is pending, 7 unmanaged): with
+	 * all in use, a freed value is taken when there is no other. */
 	struct qp_policy *p1 = load_ok("queue: { mark-mask: 0x7 }\n"
-				       "classes:\n  a: {}\n  b: {}\n  c: {}\n  d: {}\n  e: {}\n  default: {}\n");
+				       "classes:\n  a: {}\n  b: {}\n  c: {}\n  d: {}\n  default: {}\n");
 	struct qp_policy *p2 = load_ok("queue: { mark-mask: 0x7 }\n"
-				       "classes:\n  a: {}\n  x: {}\n  c: {}\n  d: {}\n  e: {}\n  default: {}\n");
+				       "classes:\n  a: {}\n  x: {}\n  c: {}\n  d: {}\n  default: {}\n");
 	struct qp_policy *p3 = load_ok("queue: { mark-mask: 0x700 }\nclasses:\n  x: {}\n  default: {}\n");
 	struct marks m = { 0 };
 
 	ck_assert_int_eq(marks_assign(&m, p1), 0);
 	ck_assert_int_eq(marks_assign(&m, p2), 0);
 	ck_assert_uint_eq(value_of(&m, p2, "x"), 2);
+	ck_assert_uint_eq(marks_pending(&m), 6);
+	ck_assert_uint_eq(marks_unmanaged(&m), 7);
 	ck_assert_int_eq(marks_assign(&m, p3), 0);
 	ck_assert_uint_eq(value_of(&m, p3, "x"), 1);
 	ck_assert_uint_eq(marks_class(&m, 0), 0x100);

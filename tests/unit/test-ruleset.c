@@ -38,8 +38,9 @@ static char *read_all(const char *path)
 	return buf;
 }
 
-static void check_golden(enum ruleset_queue kind, const char *name)
+static void check_golden(enum ruleset_queue kind, bool ct_in_verdict, const char *name)
 {
+	struct ruleset_opts o = { kind, ct_in_verdict };
 	struct qp_policy *p = NULL;
 	struct diag_list d;
 	struct marks m = { 0 };
@@ -49,7 +50,7 @@ static void check_golden(enum ruleset_queue kind, const char *name)
 	diag_list_init(&d);
 	ck_assert_int_eq(config_load(TEST_DATA_DIR "/ruleset/policy.yaml", "/nonexistent", &p, &d), 0);
 	ck_assert_int_eq(marks_assign(&m, p), 0);
-	ck_assert_int_eq(ruleset_build(p, &m, kind, &rs), 0);
+	ck_assert_int_eq(ruleset_build(p, &m, &o, &rs), 0);
 	got = format(rs);
 	snprintf(path, sizeof(path), "%s/ruleset/%s", TEST_DATA_DIR, name);
 	if (getenv("QPOD_UPDATE_GOLDEN")) {
@@ -72,13 +73,20 @@ static void check_golden(enum ruleset_queue kind, const char *name)
 
 START_TEST(test_native_queue)
 {
-	check_golden(RULESET_QUEUE_NATIVE, "expected-native.txt");
+	check_golden(RULESET_QUEUE_NATIVE, false, "expected-native.txt");
+}
+END_TEST
+
+/* Where a verdict marks the connection, no save chains. */
+START_TEST(test_ct_in_verdict)
+{
+	check_golden(RULESET_QUEUE_NATIVE, true, "expected-ct-verdict.txt");
 }
 END_TEST
 
 START_TEST(test_compat_queue)
 {
-	check_golden(RULESET_QUEUE_COMPAT, "expected-compat.txt");
+	check_golden(RULESET_QUEUE_COMPAT, false, "expected-compat.txt");
 }
 END_TEST
 
@@ -88,9 +96,10 @@ START_TEST(test_batch)
 	struct marks m = { 0 };
 	struct ruleset *rs;
 	struct nft_batch *b = nft_batch_new();
+	const struct ruleset_opts native = { RULESET_QUEUE_NATIVE, false };
 
 	ck_assert_int_eq(marks_assign(&m, p), 0);
-	ck_assert_int_eq(ruleset_build(p, &m, RULESET_QUEUE_NATIVE, &rs), 0);
+	ck_assert_int_eq(ruleset_build(p, &m, &native, &rs), 0);
 	ck_assert_int_eq(ruleset_put_replace(rs, b), 0);
 	/* The queue rule is where ruleset_queue_rule_index says. */
 	ck_assert_int_lt(ruleset_queue_rule_index(rs), (int)nft_batch_count(b));
@@ -113,6 +122,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tc, test_native_queue);
 	tcase_add_test(tc, test_compat_queue);
+	tcase_add_test(tc, test_ct_in_verdict);
 	tcase_add_test(tc, test_batch);
 	suite_add_tcase(s, tc);
 	return s;
