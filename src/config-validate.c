@@ -7,6 +7,7 @@
 
 #include "config-internal.h"
 #include "suggest.h"
+#include "tcparams.h"
 #include "units.h"
 
 static void class_names(const struct qp_policy *p, const char **names, size_t max)
@@ -164,10 +165,30 @@ static void validate_interface(struct cfg *c, const struct qp_interface *ifc)
 	if (ifc->scheduler == QP_SCHED_NONE || !link)
 		return;
 	units_format_rate(link, b, sizeof(b));
+	/* HFSC's service curves hold rates as 32-bit bytes per second. */
+	if (ifc->scheduler == QP_SCHED_HFSC && link > QP_HFSC_MAX_BPS) {
+		units_format_rate(QP_HFSC_MAX_BPS, a, sizeof(a));
+		cfg_error(c, &ifc->loc,
+			  "interfaces.%s: bandwidth %s is more than HFSC's curves hold (%s); use "
+			  "scheduler: htb",
+			  ifc->name, b, a);
+	}
+	if (p->n_classes > QP_MAX_QUEUED_CLASSES)
+		cfg_error(c, &ifc->loc,
+			  "interfaces.%s: queueing takes at most %d classes, and the policy has %zu",
+			  ifc->name, QP_MAX_QUEUED_CLASSES, p->n_classes);
 	for (size_t i = 0; i < p->n_classes; i++) {
 		const struct qp_class *cls = &p->classes[i];
 		uint64_t g = bw_resolve(&cls->guarantee, link);
 		uint64_t l = bw_resolve(&cls->limit, link);
+		struct red_params rp;
+		const char *why;
+
+		/* RED's tables depend on the link: what the kernel would refuse. */
+		if (cls->leaf.kind == QP_LEAF_RED && cls->leaf.red.min < cls->leaf.red.max &&
+		    tcparams_red(&cls->leaf.red, link, tcparams_ticks_per_us(NULL), &rp, &why) < 0)
+			cfg_error(c, &cls->loc, "classes.%s.queue.red on interface %s (%s): %s",
+				  cls->name, ifc->name, b, why);
 
 		gsum += g;
 		ssum += bw_resolve(&cls->share, link);

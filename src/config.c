@@ -389,9 +389,10 @@ static void parse_log(struct cfg *c, const struct ynode *n)
 
 static void parse_interface(struct cfg *c, const struct ynode *n, size_t idx)
 {
-	static const char *const keys[] = { "name", "bandwidth", "scheduler", NULL };
+	static const char *const keys[] = { "name", "bandwidth", "scheduler", "fallback", NULL };
 	static const char *const sched_names[] = { "hfsc", "htb", "none", NULL };
-	struct qp_interface ifc = { .scheduler = QP_SCHED_HFSC, .loc = n->loc };
+	static const char *const fallback_names[] = { "htb", "off", NULL };
+	struct qp_interface ifc = { .scheduler = QP_SCHED_HFSC, .fallback = true, .loc = n->loc };
 	const struct ynode *bw_node = NULL;
 	char path[PATH_LEN];
 	bool ok = true;
@@ -420,6 +421,13 @@ static void parse_interface(struct cfg *c, const struct ynode *n, size_t idx)
 				ok = false;
 			else
 				ifc.scheduler = (enum qp_scheduler)s;
+			break;
+		case 3:
+			s = cfg_choice(c, v, kpath, fallback_names);
+			if (s < 0)
+				ok = false;
+			else
+				ifc.fallback = s == 0;
 			break;
 		default:
 			ok = false;

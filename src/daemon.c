@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "nft.h"
 #include "ruleset.h"
 #include "sd.h"
+#include "shaper.h"
 
 /* Packets the kernel holds per queue, and how much of each it copies to
  * us: enough for IPv6 with extension headers and a TCP header. */
@@ -33,6 +35,7 @@ struct daemon {
 	struct datapath **dps;
 	size_t n_dps;
 	struct discover *disc;
+	struct shaper *shaper;
 	uint64_t gen;
 };
 
@@ -257,12 +260,31 @@ static void ensure_accounting(const struct qp_policy *p)
 		 "budgets are measured by it");
 }
 
+static void log_class_stats(const struct shaper_class_stats *cs, void *arg)
+{
+	const struct snapshot *snap = arg;
+	const char *name = cs->class_index >= 0 && (size_t)cs->class_index < snap->policy->n_classes
+				   ? snap->policy->classes[cs->class_index].name
+				   : "(root)";
+
+	log_info("%s class %x:%x %s: %llu bytes, %llu packets, %u dropped, %u overlimits, "
+		 "backlog %u bytes/%u packets, RED early %u marked %u",
+		 cs->ifname, cs->classid >> 16, cs->classid & 0xffff, name,
+		 (unsigned long long)cs->bytes, (unsigned long long)cs->packets, cs->drops,
+		 cs->overlimits, cs->backlog, cs->qlen, cs->red_early, cs->red_marked);
+}
+
 static void log_stats(struct daemon *d)
 {
+	struct snapshot *snap = atomic_load(&d->current);
+	int r;
+
 	for (size_t i = 0; i < d->n_dps; i++)
 		datapath_request_stats(d->dps[i]);
 	if (d->disc)
 		discover_log_stats(d->disc);
+	if (d->shaper && (r = shaper_read_stats(d->shaper, &snap->marks, log_class_stats, snap)) < 0)
+		log_error("reading the queueing classes' counters: %s", strerror(-r));
 }
 
 static void reload(struct daemon *d)
@@ -302,6 +324,10 @@ static void reload(struct daemon *d)
 	atomic_store(&d->current, s);
 	wait_for_threads(d, s->gen);
 	snapshot_free(old);
+	/* The queueing follows the marks: between the two a packet whose class
+	 * has no tc class yet (or no longer) goes to the default class. */
+	if (shaper_apply(d->shaper, p, &s->marks) < 0)
+		log_error("the queueing could not follow the new policy on every interface");
 	log_info("policy reloaded");
 out:
 	sd_ready("running");
@@ -319,17 +345,46 @@ static int block_signals(sigset_t *set)
 	return 0;
 }
 
-static void main_loop(struct daemon *d, int sfd)
+/* Until a signal to stop (0) or a failure (-1). */
+static int main_loop(struct daemon *d, int sfd)
 {
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN };
+	int status = -1;
+
+	ev.data.fd = sfd;
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0) {
+		log_error("epoll: %s", strerror(errno));
+		goto out;
+	}
+	ev.data.fd = shaper_link_fd(d->shaper);
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+		log_error("epoll: %s", strerror(errno));
+		goto out;
+	}
 	for (;;) {
 		struct signalfd_siginfo si;
-		ssize_t n = read(sfd, &si, sizeof(si));
+		struct epoll_event got;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (epoll_wait(ep, &got, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("epoll_wait: %s", strerror(errno));
+			goto out;
+		}
+		if (got.data.fd != sfd) {
+			struct snapshot *snap = atomic_load(&d->current);
+
+			shaper_link_events(d->shaper, snap->policy, &snap->marks);
+			continue;
+		}
+		n = read(sfd, &si, sizeof(si));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n != (ssize_t)sizeof(si)) {
 			log_error("reading signals: %s", n < 0 ? strerror(errno) : "short read");
-			return;
+			goto out;
 		}
 		if (si.ssi_signo == SIGHUP) {
 			reload(d);
@@ -340,8 +395,13 @@ static void main_loop(struct daemon *d, int sfd)
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));
-		return;
+		status = 0;
+		goto out;
 	}
+out:
+	if (ep >= 0)
+		close(ep);
+	return status;
 }
 
 int daemon_run(const struct daemon_options *o)
@@ -387,23 +447,35 @@ int daemon_run(const struct daemon_options *o)
 	/* A failed install may leave the table a dead qpodd had: it goes too. */
 	if (install(&d, s) < 0)
 		goto out_ruleset;
+	r = shaper_new(&d.shaper);
+	if (r < 0) {
+		log_error("rtnetlink: %s", strerror(-r));
+		goto out_ruleset;
+	}
+	if (shaper_apply(d.shaper, p, &s->marks) < 0) {
+		log_error("the queueing could not be built: not starting");
+		goto out_ruleset;
+	}
 	policy_summary(p, summary, sizeof(summary));
 	log_info("running: %s; queues %u-%u, fail %s", summary, p->queue.num,
 		 p->queue.num + p->queue.threads - 1, p->queue.fail == QP_FAIL_OPEN ? "open" : "closed");
 	sd_ready("running");
 
-	main_loop(&d, sfd);
+	r = main_loop(&d, sfd);
 
 	sd_stopping();
-	status = EXIT_SUCCESS;
+	status = r == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 out_ruleset:
 	if (remove_ruleset(&d) < 0)
 		status = EXIT_FAILURE;
+	if (d.shaper)
+		shaper_restore(d.shaper);
 out:
 	/* With the table gone no packet is queued any more: threads give the
 	 * ones still held their verdicts and exit. */
 	stop_datapaths(&d);
 	discover_stop(d.disc);
+	shaper_free(d.shaper);
 	nft_sock_close(d.nft);
 	snapshot_free(atomic_load(&d.current));
 	if (sfd >= 0)

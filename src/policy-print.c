@@ -170,7 +170,8 @@ int policy_write_yaml(const struct qp_policy *p, FILE *out)
 			units_format_rate(ifc->bandwidth_bps, buf, sizeof(buf));
 			fprintf(out, ", bandwidth: %s", buf);
 		}
-		fprintf(out, ", scheduler: %s }\n", scheds[ifc->scheduler]);
+		fprintf(out, ", scheduler: %s, fallback: %s }\n", scheds[ifc->scheduler],
+			ifc->fallback ? "htb" : "off");
 	}
 
 	fprintf(out, "classes:\n");

@@ -95,6 +95,7 @@ struct qp_interface {
 	const char *name;
 	uint64_t bandwidth_bps;	/* 0: not given (scheduler none) */
 	enum qp_scheduler scheduler;
+	bool fallback;		/* without HFSC or RED in the kernel: HTB, fifo */
 	struct qp_loc loc;
 };
 
@@ -206,6 +207,8 @@ struct qp_policy {
 #define QP_DEFAULT_RED_MIN (30 * 1024)
 #define QP_DEFAULT_RED_MAX (90 * 1024)
 #define QP_DEFAULT_RED_PROBABILITY 0.02
+#define QP_MAX_QUEUED_CLASSES 256	/* tc classes per interface qpod builds */
+#define QP_HFSC_MAX_BPS (UINT64_C(0xffffffff) * 8)	/* HFSC curves: u32 bytes/s */
 
 /** Frees a policy; accepts NULL. */
 void policy_free(struct qp_policy *p);

@@ -103,6 +103,13 @@ static const struct bad_case bad_cases[] = {
 	  2, 5, "shares add up to 20mbit, more than its bandwidth 10mbit" },
 	{ "interfaces:\n  - { name: eth0, bandwidth: 10mbit }\nclasses:\n  default: { guarantee: 5mbit, limit: 20% }\n",
 	  2, 5, "class 'default' would have a limit of 2mbit, below its guarantee" },
+	{ "interfaces:\n  - { name: eth0, bandwidth: 40gbit }\nclasses:\n" DEF, 2, 5,
+	  "bandwidth 40gbit is more than HFSC's curves hold" },
+	{ "interfaces:\n  - { name: eth0, bandwidth: 1gbit, fallback: cbq }\nclasses:\n" DEF, 2, 0,
+	  "'cbq' is not one of htb, off" },
+	{ "interfaces:\n  - { name: eth0, bandwidth: 10mbit }\nclasses:\n"
+	  "  default: { queue: { red: { min: 30kb, max: 90kb, probability: 0.00001 } } }\n", 4, 3,
+	  "classes.default.queue.red on interface eth0 (10mbit): the probability is too small" },
 	/* filtered */
 	{ "filtered:\n  - { proto: icmp }\nclasses:\n" DEF, 2, 14, "filtered#1.proto: 'icmp' is not one of tcp, udp" },
 	{ "filtered:\n  - { proto: udp, port: 70000 }\nclasses:\n" DEF, 2, 0, "'70000' is not a port (1-65535)" },
