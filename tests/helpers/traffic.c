@@ -374,10 +374,10 @@ static int sink(int argc, char **argv)
 		       p->bytes, (double)p->bytes * 8 / seconds / 1000);
 		if (!p->tcp) {
 			qsort(p->delays_ns, p->ndelays, sizeof(*p->delays_ns), cmp_i64);
-			printf(" packets %" PRIu64 " delay_p50_ms %.3f delay_p99_ms %.3f"
-			       " delay_max_ms %.3f",
-			       p->packets, percentile_ms(p, 0.5), percentile_ms(p, 0.99),
-			       percentile_ms(p, 1.0));
+			printf(" packets %" PRIu64 " delay_p50_ms %.3f delay_p95_ms %.3f"
+			       " delay_p99_ms %.3f delay_max_ms %.3f",
+			       p->packets, percentile_ms(p, 0.5), percentile_ms(p, 0.95),
+			       percentile_ms(p, 0.99), percentile_ms(p, 1.0));
 		}
 		printf("\n");
 		free(p->bins);

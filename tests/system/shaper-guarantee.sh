@@ -40,19 +40,22 @@ sink_wait
 sent=$(awk '/^sent/ { print $2 }' "$TMPDIR_TEST/voice")
 got=$(summary "$S" 5004/udp packets)
 p50=$(summary "$S" 5004/udp delay_p50_ms)
+p95=$(summary "$S" 5004/udp delay_p95_ms)
 p99=$(summary "$S" 5004/udp delay_p99_ms)
 # While voice runs, leaving out its first and last intervals.
 bulk_kbit=$(active_mean "$S" 2 3)
 voice_kbit=$(active_mean "$S" 2 2)
-log "$SCHED: voice $got of $sent datagrams, one-way delay p50 $p50 ms p99 $p99 ms;" \
+log "$SCHED: voice $got of $sent datagrams, one-way delay p50 $p50 ms p95 $p95 ms p99 $p99 ms;" \
 	"voice $voice_kbit kbit/s, bulk $bulk_kbit kbit/s of 20000"
 
 lost_pm=$(((sent - got) * 1000 / sent))
 [ "$lost_pm" -lt 10 ] || fail "voice lost $((sent - got)) of $sent datagrams (${lost_pm}‰, want < 10‰)"
-# Near the bound: queued behind bulk's 1000-packet fifo it would be
-# hundreds of ms.
-awk -v d="$p99" 'BEGIN { exit !(d < 30) }' ||
-	fail "voice's one-way delay p99 is $p99 ms, want near its 10 ms bound (< 30 ms)"
+# Near the bound: queued behind bulk it would wait as long as bulk's
+# backlog takes to send, tens of ms and more. The 95th percentile: an
+# emulated CPU (the test VM) stalls now and then for tens of ms, which
+# delays every datagram of the moment and reaches the 99th.
+awk -v d="$p95" 'BEGIN { exit !(d < 20) }' ||
+	fail "voice's one-way delay p95 is $p95 ms, want near its 10 ms bound (< 20 ms)"
 within "$bulk_kbit" 14000 18500 || fail "bulk got $bulk_kbit kbit/s, want the rest of 20000 (14000-18500)"
 within $((bulk_kbit + voice_kbit)) 17000 20500 ||
 	fail "the link carried $((bulk_kbit + voice_kbit)) kbit/s, want it full (17000-20500)"
