@@ -211,17 +211,18 @@ static int protoinfo_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* One direction's counters: DATA points to its two slots, bytes and
+ * packets. */
 static int counters_cb(const struct nlattr *a, void *data)
 {
-	struct ct_entry *ct = data;
+	uint64_t *dir = data;
 
 	if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
 		return MNL_CB_OK;
 	if (mnl_attr_get_type(a) == CTA_COUNTERS_BYTES)
-		ct->bytes += be64toh(mnl_attr_get_u64(a));
+		dir[0] = be64toh(mnl_attr_get_u64(a));
 	else if (mnl_attr_get_type(a) == CTA_COUNTERS_PACKETS)
-		ct->packets += be64toh(mnl_attr_get_u64(a));
-	ct->has_counters = true;
+		dir[1] = be64toh(mnl_attr_get_u64(a));
 	return MNL_CB_OK;
 }
 
@@ -241,8 +242,12 @@ static int ct_cb(const struct nlattr *a, void *data)
 			ct->mark = ntohl(mnl_attr_get_u32(a));
 		break;
 	case CTA_COUNTERS_ORIG:
+		mnl_attr_parse_nested(a, counters_cb, ct->orig_counters);
+		ct->has_counters = true;
+		break;
 	case CTA_COUNTERS_REPLY:
-		mnl_attr_parse_nested(a, counters_cb, ct);
+		mnl_attr_parse_nested(a, counters_cb, ct->reply_counters);
+		ct->has_counters = true;
 		break;
 	case CTA_PROTOINFO:
 		mnl_attr_parse_nested(a, protoinfo_cb, ct);
@@ -261,6 +266,8 @@ int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret)
 	if (!ct.orig.family)
 		return -EINVAL;
 	ct.destroyed = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE;
+	ct.bytes = ct.orig_counters[0] + ct.reply_counters[0];
+	ct.packets = ct.orig_counters[1] + ct.reply_counters[1];
 	*ret = ct;
 	return 0;
 }

@@ -40,6 +40,8 @@ struct ct_entry {
 	uint8_t tcp_state;	/* TCP_CONNTRACK_*, 0 if not TCP or not told */
 	uint32_t mark;
 	bool has_counters;
+	uint64_t orig_counters[2];	/* bytes, packets in the original direction */
+	uint64_t reply_counters[2];	/* and in the reply direction */
 	uint64_t bytes;		/* both directions */
 	uint64_t packets;
 };

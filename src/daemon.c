@@ -10,7 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
+#include "control.h"
+#include "daemon-internal.h"
 #include "daemon.h"
 #include "datapath.h"
 #include "discover.h"
@@ -24,20 +27,6 @@
  * us: enough for IPv6 with extension headers and a TCP header. */
 #define QUEUE_MAX_LEN 16384
 #define QUEUE_COPY_BYTES 256
-
-struct daemon {
-	const struct daemon_options *opts;
-	_Atomic(struct snapshot *) current;
-	struct nft_sock *nft;
-	enum ruleset_queue queue_kind;
-	bool ct_in_verdict;	/* the datapaths mark a SYN's connection */
-	bool queue_kind_known;
-	struct datapath **dps;
-	size_t n_dps;
-	struct discover *disc;
-	struct shaper *shaper;
-	uint64_t gen;
-};
 
 static struct snapshot *snapshot_new(struct qp_policy *p, const struct marks *prev, uint64_t gen)
 {
@@ -80,19 +69,17 @@ static void snapshot_free(struct snapshot *s)
 	free(s);
 }
 
-/* Reads and checks the policy; logs every problem. */
-static struct qp_policy *load_policy(const struct daemon_options *o)
+/* Reads and checks the policy; logs every problem, and leaves them in
+ * DIAGS (initialised) for the caller. */
+static struct qp_policy *load_policy(const struct daemon_options *o, struct diag_list *diags)
 {
 	struct qp_policy *p = NULL;
-	struct diag_list diags;
 
-	diag_list_init(&diags);
-	config_load(o->config_file, o->dropin_dir, &p, &diags);
-	log_diags(&diags);
+	config_load(o->config_file, o->dropin_dir, &p, diags);
+	log_diags(diags);
 	if (!p)
-		log_error("%s: policy is invalid (%zu %s)", o->config_file, diags.n_errors,
-			  diags.n_errors == 1 ? "error" : "errors");
-	diag_list_clear(&diags);
+		log_error("%s: policy is invalid (%zu %s)", o->config_file, diags->n_errors,
+			  diags->n_errors == 1 ? "error" : "errors");
 	return p;
 }
 
@@ -238,26 +225,35 @@ static void wait_for_threads(struct daemon *d, uint64_t gen)
 	}
 }
 
-/* Per-connection byte counters, which max-rate budgets are measured by. */
-static void ensure_accounting(const struct qp_policy *p)
+/* Per-connection byte and packet counters, in the kernel: what qpod-ctl
+ * shows of each session, and what max-rate budgets are measured by. A
+ * connection has them only if it started with accounting on. */
+static void ensure_accounting(void)
 {
 	static const char path[] = "/proc/sys/net/netfilter/nf_conntrack_acct";
-	bool needed = false;
-	FILE *f;
+	char now[4] = "";
+	FILE *f = fopen(path, "r");
+	bool ok;
 
-	for (size_t i = 0; i < p->n_apps; i++)
-		needed |= p->apps[i].max_rate_bps != 0;
-	if (!needed)
+	if (f) {
+		if (!fgets(now, sizeof(now), f))
+			now[0] = '\0';
+		fclose(f);
+	}
+	if (now[0] == '1')
 		return;
 	f = fopen(path, "w");
-	if (!f || fputs("1", f) < 0 || fclose(f) != 0) {
-		log_warning("cannot turn on conntrack accounting (%s): max-rate budgets are not "
-			    "enforced",
+	ok = f && fputs("1", f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		log_warning("cannot turn on conntrack accounting (%s): sessions show no traffic "
+			    "and max-rate budgets are not enforced",
 			    strerror(errno));
 		return;
 	}
-	log_info("conntrack accounting on (net.netfilter.nf_conntrack_acct=1): max-rate "
-		 "budgets are measured by it");
+	log_info("conntrack accounting on (net.netfilter.nf_conntrack_acct=1): sessions' "
+		 "traffic and max-rate budgets are measured by it");
 }
 
 static void log_class_stats(const struct shaper_class_stats *cs, void *arg)
@@ -287,50 +283,67 @@ static void log_stats(struct daemon *d)
 		log_error("reading the queueing classes' counters: %s", strerror(-r));
 }
 
-static void reload(struct daemon *d)
+int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t whylen)
 {
 	struct snapshot *old = atomic_load(&d->current), *s;
 	struct qp_policy *p;
+	int r = -EINVAL;
 
 	sd_reloading();
 	log_info("reloading %s", d->opts->config_file);
-	p = load_policy(d->opts);
+	p = load_policy(d->opts, diags);
 	if (!p) {
-		log_error("keeping the running policy");
+		snprintf(why, whylen, "%s: policy is invalid (%zu %s)", d->opts->config_file,
+			 diags->n_errors, diags->n_errors == 1 ? "error" : "errors");
 		goto out;
 	}
 	if (p->queue.num != old->policy->queue.num ||
 	    p->queue.threads != old->policy->queue.threads ||
 	    p->queue.fail != old->policy->queue.fail ||
 	    p->queue.mark_mask != old->policy->queue.mark_mask) {
-		log_error("queue settings (num, threads, fail, mark-mask) change only with a "
-			  "restart; "
-			  "keeping the running policy");
+		snprintf(why, whylen, "queue settings (num, threads, fail, mark-mask) change only "
+				      "with a restart");
 		policy_free(p);
 		goto out;
 	}
 	s = snapshot_new(p, &old->marks, ++d->gen);
 	if (!s) {
-		log_error("out of memory; keeping the running policy");
+		snprintf(why, whylen, "out of memory");
 		policy_free(p);
+		r = -ENOMEM;
 		goto out;
 	}
-	ensure_accounting(p);
+	ensure_accounting();
 	if (install(d, s) < 0) {
-		log_error("keeping the running policy");
+		snprintf(why, whylen, "the kernel refused the new ruleset (see qpodd's log)");
 		snapshot_free(s);
 		goto out;
 	}
 	atomic_store(&d->current, s);
 	wait_for_threads(d, s->gen);
 	snapshot_free(old);
+	d->reloaded_ns = clock_real_ns();
 	/* The queueing follows the marks: between the two a packet whose class
 	 * has no tc class yet (or no longer) goes to the default class. */
 	if (shaper_apply(d->shaper, p, &s->marks) < 0)
 		log_error("the queueing could not follow the new policy on every interface");
 	log_info("policy reloaded");
+	r = 0;
 out:
+	if (r < 0)
+		log_error("%s; keeping the running policy", why);
 	sd_ready("running");
+	return r;
+}
+
+static void reload(struct daemon *d)
+{
+	struct diag_list diags;
+	char why[256];
+
+	diag_list_init(&diags);
+	daemon_reload(d, &diags, why, sizeof(why));
+	diag_list_clear(&diags);
 }
 
 static int block_signals(sigset_t *set)
@@ -349,29 +362,39 @@ static int block_signals(sigset_t *set)
 static int main_loop(struct daemon *d, int sfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN };
+	const int fds[] = { sfd, shaper_link_fd(d->shaper), control_fd(d->control) };
+	/* systemd's watchdog, pinged from here: a stuck main loop is restarted. */
+	uint64_t watchdog_us = sd_watchdog_interval_usec(), pinged_us = 0;
 	int status = -1;
 
-	ev.data.fd = sfd;
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0) {
-		log_error("epoll: %s", strerror(errno));
-		goto out;
-	}
-	ev.data.fd = shaper_link_fd(d->shaper);
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
-		log_error("epoll: %s", strerror(errno));
-		goto out;
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
+
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			log_error("epoll: %s", strerror(errno));
+			goto out;
+		}
 	}
 	for (;;) {
 		struct signalfd_siginfo si;
 		struct epoll_event got;
 		ssize_t n;
+		/* Woken at least twice per interval: a ping is never late. */
+		int ready = epoll_wait(ep, &got, 1, watchdog_us ? (int)(watchdog_us / 2000) : -1);
 
-		if (epoll_wait(ep, &got, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (watchdog_us && clock_mono_ns() / 1000 - pinged_us >= watchdog_us / 2) {
+			sd_watchdog_ping();
+			pinged_us = clock_mono_ns() / 1000;
+		}
+		if (ready == 0 || (ready < 0 && errno == EINTR))
+			continue;
+		if (ready < 0) {
 			log_error("epoll_wait: %s", strerror(errno));
 			goto out;
+		}
+		if (got.data.fd == control_fd(d->control)) {
+			control_run(d->control);
+			continue;
 		}
 		if (got.data.fd != sfd) {
 			struct snapshot *snap = atomic_load(&d->current);
@@ -406,9 +429,10 @@ out:
 
 int daemon_run(const struct daemon_options *o)
 {
-	struct daemon d = { .opts = o };
+	struct daemon d = { .opts = o, .started_ns = clock_real_ns() };
 	struct snapshot *s = NULL;
 	struct qp_policy *p;
+	struct diag_list diags;
 	char summary[256];
 	int sfd = -1, status = EXIT_FAILURE, r;
 	sigset_t set;
@@ -417,9 +441,17 @@ int daemon_run(const struct daemon_options *o)
 		log_error("signals: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
-	p = load_policy(o);
+	diag_list_init(&diags);
+	p = load_policy(o, &diags);
+	diag_list_clear(&diags);
 	if (!p)
 		goto out;
+	/* First: a qpodd already running there is not to be disturbed. */
+	if (control_open(o->control_socket ? o->control_socket : p->control.socket,
+			 p->control.group, daemon_answer, &d, &d.control) < 0) {
+		policy_free(p);
+		goto out;
+	}
 	s = snapshot_new(p, NULL, ++d.gen);
 	if (!s) {
 		policy_free(p);
@@ -431,7 +463,7 @@ int daemon_run(const struct daemon_options *o)
 		log_error("cannot talk to nftables: %s", strerror(errno));
 		goto out;
 	}
-	ensure_accounting(p);
+	ensure_accounting();
 	r = discover_start(&d.current, p->queue.threads, o->cnproc, &d.disc);
 	if (r < 0) {
 		log_error("session discovery: %s", strerror(-r));
@@ -475,6 +507,7 @@ out:
 	 * ones still held their verdicts and exit. */
 	stop_datapaths(&d);
 	discover_stop(d.disc);
+	control_close(d.control);
 	shaper_free(d.shaper);
 	nft_sock_close(d.nft);
 	snapshot_free(atomic_load(&d.current));

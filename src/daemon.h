@@ -8,6 +8,7 @@ struct daemon_options {
 	const char *config_file;
 	const char *dropin_dir;		/* NULL: derived from config_file */
 	struct cnproc *cnproc;		/* process events, opened already; may be NULL */
+	const char *control_socket;	/* NULL: the policy's control.socket */
 };
 
 /** Runs qpodd until SIGTERM or SIGINT: installs the ruleset, decides

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctnl.h"
 #include "datapath.h"
 #include "decide.h"
@@ -88,14 +89,6 @@ struct datapath {
 	struct datapath_stats stats;
 	struct log_ratelimit rl_parse, rl_overrun, rl_io, rl_evict;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void count(_Atomic uint64_t *c)
 {
@@ -185,7 +178,7 @@ static void release(struct datapath *dp, struct flow_entry *e, bool drop, uint32
 	e->held = 0;
 	if (e->state == FLOW_PENDING && dp->pending)
 		dp->pending--;
-	hist_add(&dp->hold, now_ns() - e->first_ns);
+	hist_add(&dp->hold, clock_mono_ns() - e->first_ns);
 	e->last_ns = dp->now;
 	/* A dropped session never gets a connection; a SYN's mark is saved by
 	 * the kernel. Neither needs qpodd to mark it. */
@@ -203,7 +196,7 @@ static void start_session(struct datapath *dp, struct flow_entry *e, const struc
 		.flow = *f,
 		.dir = (uint8_t)dir,
 		.first_ns = e->first_ns,
-		.queued_ns = now_ns(),
+		.queued_ns = clock_mono_ns(),
 	};
 	bool drop;
 	uint32_t mark;
@@ -311,7 +304,7 @@ static int take_results(struct datapath *dp)
 	if (!dp->chan)
 		return 0;
 	while ((n = ring_pop(dp->chan->res, res, 64)) > 0) {
-		dp->now = now_ns();
+		dp->now = clock_mono_ns();
 		dp->last_work = dp->now;
 		for (size_t i = 0; i < n; i++) {
 			struct flow_entry *e = flowtab_at(dp->flows, res[i].entry);
@@ -437,7 +430,7 @@ static int drain_once(struct datapath *dp)
 	int n, total = 0;
 
 	do {
-		dp->now = now_ns();
+		dp->now = clock_mono_ns();
 		n = nfq_sock_receive(dp->q, on_packet, dp);
 		if (n > 0) {
 			total += n;
@@ -476,7 +469,7 @@ static int drain_once(struct datapath *dp)
 static void drain(struct datapath *dp)
 {
 	while (drain_once(dp) > 0) {
-		uint64_t sent = now_ns();
+		uint64_t sent = clock_mono_ns();
 		struct flow_entry *e;
 
 		for (e = flowtab_draining_first(dp->flows); e; e = flowtab_draining_next(dp->flows, e))
@@ -525,7 +518,7 @@ static bool busy_poll(struct datapath *dp)
 {
 	struct pollfd pfd = { .fd = nfq_sock_fd(dp->q), .events = POLLIN };
 
-	while (now_ns() - dp->last_work < RING_SPIN_NS) {
+	while (clock_mono_ns() - dp->last_work < RING_SPIN_NS) {
 		if (dp->chan && !results_empty(dp))
 			return true;
 		if (poll(&pfd, 1, 0) > 0)
@@ -545,9 +538,9 @@ static void *thread_main(void *arg)
 		uint64_t v;
 
 		take_snapshot(dp);
-		dp->cycle_start = now_ns();
+		dp->cycle_start = clock_mono_ns();
 		drain(dp);
-		dp->now = now_ns();
+		dp->now = clock_mono_ns();
 		arm_timer(dp, settle_quiet(dp));
 		expire_old(dp);
 		if (atomic_exchange(&dp->want_stats, false))
@@ -579,7 +572,7 @@ static void *thread_main(void *arg)
 
 		nanosleep(&ts, NULL);
 	}
-	dp->cycle_start = now_ns();
+	dp->cycle_start = clock_mono_ns();
 	drain(dp);
 	for (struct flow_entry *e = flowtab_draining_first(dp->flows), *next; e; e = next) {
 		next = flowtab_draining_next(dp->flows, e);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "appmatch.h"
+#include "clock.h"
 #include "ctnl.h"
 #include "decide.h"
 #include "discover.h"
@@ -63,6 +64,11 @@ struct discover {
 	uint64_t last_dump;	/* when conntrack was last listed */
 	uint64_t next_dump;	/* not before: listing a large table is costly */
 	bool ct_lost;		/* end events were lost: list conntrack soon */
+	/* Asked by the control socket: counters each tick until then, and
+	 * one listing at once. */
+	atomic_uint_fast64_t counters_until;
+	atomic_bool list_now;
+	atomic_uint_fast64_t listings;	/* whole listings done */
 	/* Timings, read by the main thread for logs: under the lock. */
 	pthread_mutex_t hist_lock;
 	struct hist wait;	/* pushed -> picked up */
@@ -70,14 +76,6 @@ struct discover {
 	struct discover_stats stats;
 	struct log_ratelimit rl;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t real_ns(void)
 {
@@ -177,7 +175,7 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	struct proc_view view = { 0 };
 	struct sock_found sock;
 	struct decision dec;
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 	bool redecided;
 	int r;
 
@@ -274,7 +272,7 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	res->gen = rq->gen;
 	res->drop = s.drop;
 	res->mark = s.mark;
-	res->decided_ns = mono_ns();
+	res->decided_ns = clock_mono_ns();
 	pthread_mutex_lock(&d->hist_lock);
 	hist_add(&d->wait, now - rq->queued_ns);
 	hist_add(&d->lookup, res->decided_ns - now);
@@ -303,7 +301,7 @@ static bool serve(struct discover *d)
 		/* Events after the requests: what an owner did before sending
 		 * (started, exec'd; or the pid's last process exited) is known
 		 * when its session is decided, so a cached process is current. */
-		drain_events(d, mono_ns());
+		drain_events(d, clock_mono_ns());
 		for (size_t i = 0; i < n; i++) {
 			struct discover_result res;
 
@@ -414,6 +412,9 @@ static void list_one(const struct ct_entry *ct, void *arg)
 	}
 	if (l->metered && ct->has_counters && (ct->mark & d->snap->marks.mask)) {
 		session_meter(&s, ct->bytes, l->dt_ns);
+		s.bytes_orig = ct->orig_counters[0];
+		s.packets_orig = ct->orig_counters[1];
+		s.packets_reply = ct->reply_counters[1];
 		if (s.admitted && !s.closing && s.app >= 0 && (size_t)s.app < d->n_usage)
 			d->usage[s.app].rate_bps += s.rate_bps;
 	}
@@ -437,10 +438,12 @@ static void forget_unlisted(const struct session *s, void *arg)
 /* Whether conntrack is to be listed now: each tick for rates, and for
  * sessions against max-sessions (or after lost end events) at most as
  * often as the listing's cost allows. */
-static bool want_listing(const struct discover *d, uint64_t now, bool metered)
+static bool want_listing(struct discover *d, uint64_t now, bool metered)
 {
 	const struct qp_policy *p = d->snap->policy;
 
+	if (atomic_exchange(&d->list_now, false))
+		return true;
 	if (now < d->next_dump)
 		return false;
 	if (metered)
@@ -463,6 +466,8 @@ static void tick(struct discover *d, uint64_t now)
 	for (size_t i = 0; i < d->snap->policy->n_apps; i++)
 		if (d->snap->policy->apps[i].max_rate_bps)
 			l.metered = true;
+	if (now < atomic_load(&d->counters_until))
+		l.metered = true;
 	d->last_tick = now;
 	if (!want_listing(d, now, l.metered))
 		return;
@@ -477,8 +482,9 @@ static void tick(struct discover *d, uint64_t now)
 		/* Only a whole listing tells which sessions are gone. */
 		sessiontab_foreach(d->sessions, forget_unlisted, &l);
 		d->ct_lost = false;
+		atomic_fetch_add_explicit(&d->listings, 1, memory_order_release);
 	}
-	cost = mono_ns() - now;
+	cost = clock_mono_ns() - now;
 	d->next_dump = now + cost * DUMP_COST_SHARE;
 	d->last_dump = now;
 }
@@ -506,7 +512,7 @@ static void drain_events(struct discover *d, uint64_t now)
 static void *thread_main(void *arg)
 {
 	struct discover *d = arg;
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 
 	procmap_load_all(&d->pm, now);
 	d->last_tick = d->last_dump = now;
@@ -515,18 +521,18 @@ static void *thread_main(void *arg)
 		uint64_t v;
 		int n;
 
-		now = mono_ns();
+		now = clock_mono_ns();
 		take_snapshot(d);
-		if (now - d->last_tick >= TICK_NS)
+		if (now - d->last_tick >= TICK_NS || atomic_load(&d->list_now))
 			tick(d, now);
 		if (serve(d)) {
-			d->last_work = mono_ns();
+			d->last_work = clock_mono_ns();
 			continue;
 		}
 		drain_events(d, now);
 		/* Sessions come in bursts: after work, spin a little first. */
 		if (now - d->last_work < DISCOVER_SPIN_NS) {
-			while (all_empty(d) && mono_ns() - now < DISCOVER_SPIN_NS)
+			while (all_empty(d) && clock_mono_ns() - now < DISCOVER_SPIN_NS)
 				ring_spin_pause();
 			if (!all_empty(d))
 				continue;
@@ -666,6 +672,21 @@ void discover_wake(struct discover *d)
 
 	if (write(d->waker.fd, &one, sizeof(one)) < 0)
 		log_error("discovery: cannot wake the thread: %s", strerror(errno));
+}
+
+uint64_t discover_want_counters(struct discover *d, uint64_t hold_ns)
+{
+	uint64_t done = atomic_load_explicit(&d->listings, memory_order_acquire);
+
+	atomic_store(&d->counters_until, clock_mono_ns() + hold_ns);
+	atomic_store(&d->list_now, true);
+	discover_wake(d);
+	return done;
+}
+
+uint64_t discover_listings(const struct discover *d)
+{
+	return atomic_load_explicit(&d->listings, memory_order_acquire);
 }
 
 uint64_t discover_seen_gen(const struct discover *d)

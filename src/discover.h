@@ -76,6 +76,13 @@ void discover_kick(struct discover *d);
 void discover_wake(struct discover *d);
 uint64_t discover_seen_gen(const struct discover *d);
 
+/** Any thread: asks for every session's counters and rate (a listing of
+ * conntrack each second) for the next HOLD_NS, and for a listing at once.
+ * Returns the listings done so far: discover_listings() passes it once
+ * the session table has the counters. */
+uint64_t discover_want_counters(struct discover *d, uint64_t hold_ns);
+uint64_t discover_listings(const struct discover *d);
+
 /** The live sessions (readable from any thread). */
 const struct sessiontab *discover_sessions(const struct discover *d);
 

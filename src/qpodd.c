@@ -19,6 +19,7 @@
 
 enum {
 	OPT_PRINT_CONFIG = 0x100,
+	OPT_CONTROL_SOCKET,
 };
 
 static void usage(FILE *out)
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 		"  -D, --drop-in-dir DIR    drop-in directory (default: FILE's name with .d)\n"
 		"  -t, --check-config       check the policy, print a summary, and exit\n"
 		"  -N, --netns NAME         manage network namespace NAME (or a path to one)\n"
+		"      --control-socket PATH  listen there, not on the policy's control.socket\n"
 		"  -v, --verbose            log every decision (debug level)\n"
 		"      --print-config       print the effective policy as YAML, and exit\n"
 		"  -h, --help               show this help\n"
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, 't' },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "netns", required_argument, NULL, 'N' },
+		{ "control-socket", required_argument, NULL, OPT_CONTROL_SOCKET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 	};
 	const char *file = CONFIG_DEFAULT_FILE, *dropin_dir = NULL, *netns = NULL;
 	bool check = false, print = false, verbose = false;
-	struct daemon_options dopts;
+	struct daemon_options dopts = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:D:N:tvhV", opts, NULL)) != -1) {
@@ -127,6 +130,14 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			netns = optarg;
+			break;
+		case OPT_CONTROL_SOCKET:
+			if (optarg[0] != '/' || strlen(optarg) > 107) {
+				fprintf(stderr, "qpodd: --control-socket takes an absolute path of "
+						"at most 107 bytes\n");
+				return 2;
+			}
+			dopts.control_socket = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -24,3 +24,15 @@ void sd_stopping(void)
 {
 	sd_notify(0, "STOPPING=1");
 }
+
+uint64_t sd_watchdog_interval_usec(void)
+{
+	uint64_t usec = 0;
+
+	return sd_watchdog_enabled(0, &usec) > 0 ? usec / 2 : 0;
+}
+
+void sd_watchdog_ping(void)
+{
+	sd_notify(0, "WATCHDOG=1");
+}

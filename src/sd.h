@@ -2,6 +2,8 @@
 #ifndef QPOD_SD_H
 #define QPOD_SD_H
 
+#include <stdint.h>
+
 /* Everything qpodd tells systemd (sd_notify); each is a no-op when qpodd
  * does not run under systemd. */
 
@@ -13,5 +15,12 @@ void sd_reloading(void);
 
 /** STOPPING=1. */
 void sd_stopping(void);
+
+/** The interval at which systemd wants WATCHDOG=1 (half its WatchdogSec,
+ * as it advises), in microseconds; 0 when there is no watchdog. */
+uint64_t sd_watchdog_interval_usec(void);
+
+/** WATCHDOG=1: the main loop is alive. */
+void sd_watchdog_ping(void);
 
 #endif

@@ -65,7 +65,9 @@ struct session {
 	uint64_t rate_bps;		/* smoothed */
 	uint64_t hold_ns;		/* how long its first packet waited */
 	uint64_t seen_ns;		/* CLOCK_MONOTONIC: decided, or last listed by conntrack */
-	uint64_t spare[3];
+	uint64_t bytes_orig;		/* of bytes, in its first packet's direction */
+	uint64_t packets_orig;		/* packets that way */
+	uint64_t packets_reply;		/* and the other */
 };
 
 struct sessiontab;

@@ -158,14 +158,20 @@ static int parse_node(struct ytree_ctx *c, yaml_event_t *ev, struct ynode **ret)
 int ytree_parse(struct arena *a, const char *file, const char *buf, size_t len,
 		struct ynode **ret_root, struct diag_list *diags)
 {
+	return ytree_parse_max(a, file, buf, len, YTREE_MAX_BYTES, ret_root, diags);
+}
+
+int ytree_parse_max(struct arena *a, const char *file, const char *buf, size_t len,
+		    size_t max_bytes, struct ynode **ret_root, struct diag_list *diags)
+{
 	struct ytree_ctx c = { .arena = a, .file = file, .diags = diags };
 	struct ynode *root = NULL;
 	struct qp_loc floc = { file, 0, 0 };
 	bool in_doc = false, seen_doc = false;
 	int r = 0;
 
-	if (len > YTREE_MAX_BYTES) {
-		diag_add(diags, DIAG_ERROR, &floc, "file is larger than %d bytes", YTREE_MAX_BYTES);
+	if (len > max_bytes) {
+		diag_add(diags, DIAG_ERROR, &floc, "file is larger than %zu bytes", max_bytes);
 		return -EINVAL;
 	}
 	if (memchr(buf, '\0', len)) {

@@ -38,6 +38,11 @@ struct ynode {
 int ytree_parse(struct arena *a, const char *file, const char *buf, size_t len,
 		struct ynode **ret_root, struct diag_list *diags);
 
+/** The same for a text of up to MAX_BYTES: qpod-ctl reads qpodd's
+ * answers (JSON) with it. */
+int ytree_parse_max(struct arena *a, const char *file, const char *buf, size_t len,
+		    size_t max_bytes, struct ynode **ret_root, struct diag_list *diags);
+
 /** True for an empty plain scalar, "~" or "null": a key with no value. */
 bool ynode_is_null(const struct ynode *n);
 

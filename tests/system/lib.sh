@@ -124,16 +124,19 @@ addresses_ready() {
 in_a() { ip netns exec "$NS_A" "$@"; }
 in_b() { ip netns exec "$NS_B" "$@"; }
 
-# start_qpodd POLICY [ARGS]: runs qpodd in A and waits for its table.
+# start_qpodd POLICY [ARGS]: runs qpodd in A and waits for its table;
+# its control socket is $QPODD_SOCKET.
 start_qpodd() {
 	policy=$1
 	shift
 	QPODD_RUNS=$((${QPODD_RUNS:-0} + 1))
 	QPODD_LOG="$TMPDIR_TEST/qpodd.$QPODD_RUNS.log"
+	QPODD_SOCKET="$TMPDIR_TEST/control.sock"
 	# --netns, not ip netns exec: qpodd subscribes to process events in
-	# this namespace, where the kernel offers them, then joins A.
-	setsid "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/no-dropins" "$@" \
-		>"$QPODD_LOG" 2>&1 </dev/null &
+	# this namespace, where the kernel offers them, then joins A. A control
+	# socket of the test's own: tests run side by side.
+	setsid "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/no-dropins" \
+		--control-socket "$QPODD_SOCKET" "$@" >"$QPODD_LOG" 2>&1 </dev/null &
 	QPODD_PID=$!
 	at_exit "kill -9 $QPODD_PID"
 	QPODD_EXITED=""

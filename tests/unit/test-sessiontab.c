@@ -35,7 +35,7 @@ static void session_of(uint32_t k, uint32_t version, struct session *s)
 	s->uid = version;
 	s->bytes = ((uint64_t)k << 32) | version;
 	s->rate_bps = (uint64_t)version * 7 + k;
-	s->spare[2] = ~s->bytes;
+	s->packets_reply = ~s->bytes;	/* the last word */
 }
 
 static void check_whole(const struct session *s)
@@ -46,7 +46,7 @@ static void check_whole(const struct session *s)
 	ck_assert_uint_eq(s->pid, k ^ s->uid);
 	ck_assert_uint_eq(s->bytes, ((uint64_t)k << 32) | s->uid);
 	ck_assert_uint_eq(s->rate_bps, (uint64_t)s->uid * 7 + k);
-	ck_assert_uint_eq(s->spare[2], ~s->bytes);
+	ck_assert_uint_eq(s->packets_reply, ~s->bytes);
 }
 
 struct shared {

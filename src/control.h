@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_CONTROL_H
+#define QPOD_CONTROL_H
+
+#include <stdint.h>
+
+#include "ctlproto.h"
+#include "jsonw.h"
+
+/* The control socket: a Unix stream socket whose peers are checked with
+ * SO_PEERCRED (root, or a member of the socket's group), one request per
+ * connection (ctlproto.h). It runs in the caller's event loop, never
+ * blocks, and bounds every client in bytes and time, so a slow or hostile
+ * client costs nothing but its own connection. */
+
+struct control;
+
+/* Answers REQ into W, after the answer's "version": writes "ok" and the
+ * rest of the object's members. */
+typedef void (*control_handler)(void *arg, const struct ctl_request *req, struct jsonw *w);
+
+/** Listens on PATH (creating its directory, replacing a stale socket),
+ * mode 0660 with group GROUP (0600 if there is no such group). Fails
+ * with -EADDRINUSE when a live qpodd listens there already. Logs why. */
+int control_open(const char *path, const char *group, control_handler h, void *arg,
+		 struct control **ret);
+
+/** Stops listening, drops the clients and removes the socket. Accepts NULL. */
+void control_close(struct control *c);
+
+/** A descriptor that is readable when the control socket has work; and
+ * that work, done without blocking. */
+int control_fd(const struct control *c);
+void control_run(struct control *c);
+
+/** For handlers: an answer that says why the request failed. */
+void control_fail(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "ctlproto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "yaml-tree.h"
+
+static const char *const command_names[CTL_N_COMMANDS] = {
+	[CTL_STATUS] = "status",
+	[CTL_SESSIONS] = "sessions",
+	[CTL_APPS] = "apps",
+	[CTL_CLASSES] = "classes",
+	[CTL_RELOAD] = "reload",
+};
+
+const char *ctl_command_name(enum ctl_command c)
+{
+	return (unsigned)c < CTL_N_COMMANDS ? command_names[c] : "?";
+}
+
+/* JSON is YAML's flow style: libyaml, which reads the policy, reads
+ * requests too. */
+static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *err, size_t errlen)
+{
+	struct ctl_request req = { 0, CTL_N_COMMANDS };
+	bool has_version = false;
+
+	if (!root || root->type != YNODE_MAPPING) {
+		snprintf(err, errlen, "a request is a JSON object");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < root->n_items; i++) {
+		const struct ynode *k = root->items[2 * i], *v = root->items[2 * i + 1];
+		char *end;
+
+		if (strcmp(k->value, "version") == 0) {
+			unsigned long n;
+
+			if (v->type != YNODE_SCALAR || v->quoted) {
+				snprintf(err, errlen, "\"version\" is a number");
+				return -EINVAL;
+			}
+			errno = 0;
+			n = strtoul(v->value, &end, 10);
+			if (errno || end == v->value || *end || n == 0 || n > 1000) {
+				snprintf(err, errlen, "\"version\" is a number");
+				return -EINVAL;
+			}
+			req.version = (unsigned)n;
+			has_version = true;
+		} else if (strcmp(k->value, "command") == 0) {
+			if (v->type != YNODE_SCALAR) {
+				snprintf(err, errlen, "\"command\" is a string");
+				return -EINVAL;
+			}
+			for (unsigned c = 0; c < CTL_N_COMMANDS; c++)
+				if (strcmp(v->value, command_names[c]) == 0)
+					req.command = (enum ctl_command)c;
+			if (req.command == CTL_N_COMMANDS) {
+				snprintf(err, errlen, "unknown command \"%.64s\"", v->value);
+				return -EINVAL;
+			}
+		} else {
+			snprintf(err, errlen, "unknown key \"%.64s\"", k->value);
+			return -EINVAL;
+		}
+	}
+	if (!has_version) {
+		snprintf(err, errlen, "the request has no \"version\"");
+		return -EINVAL;
+	}
+	if (req.version != CTL_VERSION) {
+		snprintf(err, errlen, "protocol version %u is not spoken here (this qpodd speaks %d)",
+			 req.version, CTL_VERSION);
+		return -EINVAL;
+	}
+	if (req.command == CTL_N_COMMANDS) {
+		snprintf(err, errlen, "the request has no \"command\"");
+		return -EINVAL;
+	}
+	*ret = req;
+	return 0;
+}
+
+int ctl_parse_request(const char *buf, size_t len, struct ctl_request *ret, char *err,
+		      size_t errlen)
+{
+	struct arena *a;
+	struct diag_list diags;
+	struct ynode *root = NULL;
+	int r;
+
+	if (len >= CTL_REQUEST_MAX) {
+		snprintf(err, errlen, "the request is longer than %d bytes", CTL_REQUEST_MAX - 1);
+		return -EINVAL;
+	}
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "the request holds a NUL byte");
+		return -EINVAL;
+	}
+	a = arena_new();
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	diag_list_init(&diags);
+	r = ytree_parse(a, "request", buf, len, &root, &diags);
+	if (r < 0) {
+		snprintf(err, errlen, "not JSON: %s",
+			 diags.n ? diags.items[0].msg : "cannot be read");
+	} else {
+		r = parse_tree(root, ret, err, errlen);
+	}
+	diag_list_clear(&diags);
+	arena_free(a);
+	return r;
+}

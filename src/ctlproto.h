@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_CTLPROTO_H
+#define QPOD_CTLPROTO_H
+
+#include <stddef.h>
+
+/* The control protocol (qpod-ctl(8) describes it): over a Unix stream
+ * socket, one request per connection, a JSON object on one line,
+ *	{"version": 1, "command": "sessions"}
+ * and one answer, a JSON object on one line, after which qpodd closes:
+ *	{"version": 1, "ok": true, ...}  or  {"version": 1, "ok": false, "error": "..."}
+ */
+
+#define CTL_VERSION 1
+#define CTL_REQUEST_MAX 4096	/* bytes, the newline included */
+
+enum ctl_command {
+	CTL_STATUS,
+	CTL_SESSIONS,
+	CTL_APPS,
+	CTL_CLASSES,
+	CTL_RELOAD,
+	CTL_N_COMMANDS,
+};
+
+struct ctl_request {
+	unsigned version;
+	enum ctl_command command;
+};
+
+/** The command's name in requests. */
+const char *ctl_command_name(enum ctl_command c);
+
+/** Reads one request: BUF holds LEN bytes, the line without its newline.
+ * Returns 0, or -EINVAL with the reason in ERR (ERRLEN bytes). */
+int ctl_parse_request(const char *buf, size_t len, struct ctl_request *ret, char *err,
+		      size_t errlen);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_DAEMON_INTERNAL_H
+#define QPOD_DAEMON_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "datapath.h"
+#include "diag.h"
+#include "ruleset.h"
+
+/* What the main thread keeps of a running qpodd: shared by its life
+ * (daemon.c) and its answers on the control socket (daemon-control.c). */
+struct daemon {
+	const struct daemon_options *opts;
+	_Atomic(struct snapshot *) current;
+	struct nft_sock *nft;
+	enum ruleset_queue queue_kind;
+	bool ct_in_verdict;	/* the datapaths mark a SYN's connection */
+	bool queue_kind_known;
+	struct datapath **dps;
+	size_t n_dps;
+	struct discover *disc;
+	struct shaper *shaper;
+	struct control *control;
+	uint64_t gen;
+	uint64_t started_ns;	/* CLOCK_REALTIME */
+	uint64_t reloaded_ns;	/* 0: never */
+};
+
+/** Loads the policy file anew and switches to it, or keeps the running
+ * policy: returns 0, or a negative errno with the reason in WHY and the
+ * file's problems in DIAGS (initialised by the caller). */
+int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t whylen);
+
+/** Answers a control request (a control_handler; ARG is the daemon). */
+void daemon_answer(void *arg, const struct ctl_request *req, struct jsonw *w);
+
+#endif

@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# qpod-ctl against a running qpodd: a live session is listed with its pid,
+# application, class and the bytes it sent (IPv4 and IPv6); apps, classes
+# and status answer; a reload with a broken file keeps the running policy
+# and a good one takes; someone neither root nor in the socket's group is
+# refused, by the socket's mode and by SO_PEERCRED; malformed and
+# oversized requests get an error and qpodd goes on.
+. "$(dirname "$0")/lib.sh"
+need_netns
+: "${QPOD_CTL:=$(dirname "$QPODD")/qpod-ctl}"
+[ -x "$QPOD_CTL" ] || fail "missing $QPOD_CTL"
+command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
+hosts_up
+mkdir -p "$TMPDIR_TEST/apps"
+cp "$TCP_CLIENT" "$TMPDIR_TEST/apps/client"
+# nobody must reach the socket's directory for the refusal to be qpodd's.
+chmod 0755 "$TMPDIR_TEST"
+
+P=$TMPDIR_TEST/policy.yaml
+cat >"$P" <<YAML
+control: { group: nogroup }
+classes:
+  voice: { dscp: EF }
+  bulk: { dscp: CS1 }
+  default: { dscp: AF11 }
+applications:
+  - name: client
+    match: { exe: "*/apps/client" }
+    class: voice
+sessions:
+  - { match: { proto: tcp, dport: 7102 }, class: bulk }
+YAML
+start_qpodd "$P"
+ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
+# field JSON PYTHON_EXPR: evaluates EXPR over the answer 'a'.
+field() { python3 -c 'import json, sys; a = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# --- a live session, as qpod-ctl sessions lists it --------------------------
+session_of() {	# session_of PID REMOTE: the session's JSON, once it has sent 200000 bytes
+	j=$(ctl --json sessions --pid "$1") && echo "$j" >"$TMPDIR_TEST/last" || return 1
+	s=$(field "$j" "[json.dumps(s) for s in a['sessions'] if s['remote'] == '$2'][0]" 2>/dev/null) ||
+		return 1
+	[ "$(field "$s" "a['bytes_out'] >= 200000")" = True ] && echo "$s"
+}
+check_session() {	# check_session ADDR REMOTE LOCAL_PREFIX
+	serve_tcp "$NS_B" "$1" 7101 1
+	# Not in_a: a function in the background is a subshell, not the client.
+	ip netns exec "$NS_A" "$TMPDIR_TEST/apps/client" "$1" 7101 200000 4000 &
+	client=$!
+	deadline=$(($(date +%s) + 5))
+	until s=$(session_of "$client" "$2") || [ "$(date +%s)" -ge "$deadline" ]; do
+		sleep 0.05
+	done
+	[ -n "$s" ] || fail "no session to $2 of pid $client with 200000 bytes out: $(cat "$TMPDIR_TEST/last"; ctl --json sessions)"
+	for want in "a['pid'] == $client" "a['application'] == 'client'" "a['class'] == 'voice'" \
+		"a['dscp'] == 'EF'" "a['decided_by'] == 'application'" "a['direction'] == 'out'" \
+		"a['protocol'] == 'tcp'" "a['local'].startswith('$3')" \
+		"a['exe'].endswith('/apps/client')" "a['packets_out'] >= 4" \
+		"200000 <= a['bytes_out'] <= 200000 * 1.1"; do
+		[ "$(field "$s" "$want")" = True ] || fail "session to $2: not $want: $s"
+	done
+	log "session to $2: pid $client, client, voice EF, $(field "$s" "a['bytes_out']") bytes out for 200000 sent"
+	wait "$client" || fail "the client to $2"
+}
+check_session "$B4" "$B4:7101" "$A4:"
+check_session "$B6" "[$B6]:7101" "[$A6]:"
+human=$(ctl sessions) || fail "qpod-ctl sessions: $human"
+echo "$human" | grep -q '^PROTO *LOCAL *REMOTE' || fail "no table: $human"
+
+# --- apps, classes, status -------------------------------------------------
+j=$(ctl --json apps) || fail "qpod-ctl apps: $j"
+[ "$(field "$j" "[x['name'] for x in a['applications']] == ['client']")" = True ] ||
+	fail "apps: $j"
+j=$(ctl --json classes) || fail "qpod-ctl classes: $j"
+[ "$(field "$j" "[(x['name'], x['dscp'], x['default']) for x in a['classes']]")" = \
+	"[('voice', 'EF', False), ('bulk', 'CS1', False), ('default', 'AF11', True)]" ] ||
+	fail "classes: $j"
+j=$(ctl --json status) || fail "qpod-ctl status: $j"
+[ "$(field "$j" "a['pid']")" = "$QPODD_PID" ] && [ "$(field "$j" "a['classes']")" = 3 ] ||
+	fail "status: $j"
+ctl status | grep -q "^qpodd .*pid $QPODD_PID" || fail "status table: $(ctl status)"
+log "apps, classes and status answer"
+
+# --- reload: a broken file changes nothing, a good one takes ----------------
+cp "$P" "$TMPDIR_TEST/good.yaml"
+printf 'classes: [\n' >"$P"
+out=$(ctl reload 2>&1) && fail "a broken policy reloaded: $out"
+[ $? -eq 1 ] || fail "qpod-ctl reload of a broken file: not exit status 1: $out"
+echo "$out" | grep -q "policy.yaml:2:" && echo "$out" | grep -q "the running policy stays" ||
+	fail "reload did not say what is wrong: $out"
+kill -0 "$QPODD_PID" || fail "qpodd died of a broken policy"
+[ "$(field "$(ctl --json status)" "a['classes']")" = 3 ] || fail "the running policy changed"
+sed 's/^  bulk:/  video: { dscp: AF41 }\n  bulk:/' "$TMPDIR_TEST/good.yaml" >"$P"
+ctl reload >/dev/null || fail "a good policy did not reload: $(ctl reload 2>&1)"
+[ "$(field "$(ctl --json status)" "a['classes']")" = 4 ] || fail "the new policy did not take"
+log "reload: a broken file says where and keeps the policy; a good one takes"
+
+# --- who may ask ------------------------------------------------------------
+as() { setpriv --reuid=65534 --regid="$1" $2 -- "$QPOD_CTL" --socket "$QPODD_SOCKET" status; }
+out=$(as 1 --clear-groups 2>&1) && fail "a stranger got an answer: $out"
+[ $? -eq 3 ] && echo "$out" | grep -q 'permission denied' || fail "stranger, by mode: $out"
+as 65534 --clear-groups >/dev/null || fail "the group's member was refused: $(as 65534 --clear-groups 2>&1)"
+as 1 --groups=65534 >/dev/null || fail "a supplementary member was refused: $(as 1 --groups=65534 2>&1)"
+# With the socket open to all, qpodd's own check (SO_PEERCRED) refuses.
+chmod 0666 "$QPODD_SOCKET"
+out=$(as 1 --clear-groups 2>&1) && fail "a stranger got an answer: $out"
+echo "$out" | grep -q 'permission denied: uid 65534' || fail "stranger, by SO_PEERCRED: $out"
+grep -q 'control: refused uid 65534' "$QPODD_LOG" || fail "the refusal was not logged"
+log "strangers refused by the socket's mode and by SO_PEERCRED; group members answered"
+
+# --- bad requests -------------------------------------------------------------
+raw() {	# raw BYTES: what qpodd answers to BYTES sent as they are
+	python3 - "$QPODD_SOCKET" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode().decode('unicode_escape').encode('latin-1'))
+s.shutdown(socket.SHUT_WR)
+out = b''
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(out.decode(errors='replace').strip())
+PY
+}
+for req in 'garbage\n' '[1, 2]\n' '{"version": 1}\n' '{"version": 2, "command": "status"}\n' \
+	'{"version": 1, "command": "rm -rf"}\n' '{"version": 1, "command": "status", "x": 1}\n' \
+	'{"version": 1, "command": "status"\x00}\n' '{"version": 1, "command": {"a": [[[[[[1]]]]]]}}\n'; do
+	a=$(raw "$req")
+	[ "$(field "$a" "a['ok'] is False and a['error'].startswith('bad request')")" = True ] ||
+		fail "request $req: $a"
+done
+long=$(python3 -c 'print("{" + " " * 9000 + "}")')
+a=$(raw "$long")
+[ "$(field "$a" "'longer than 4095 bytes' in a['error']")" = True ] || fail "a long request: $a"
+a=$(raw '{"version": 1, "command": "status"}')	# no newline: the end says it
+[ "$(field "$a" "a['ok']")" = True ] || fail "a request without its newline: $a"
+kill -0 "$QPODD_PID" || fail "qpodd died of a bad request"
+log "malformed, unknown and oversized requests get errors; qpodd goes on"
+
+stop_qpodd
+[ "$QPODD_STATUS" -eq 0 ] || fail "qpodd exited $QPODD_STATUS"
+[ -e "$QPODD_SOCKET" ] && fail "the control socket outlived qpodd"
+out=$(ctl status 2>&1) && fail "an answer with qpodd gone: $out"
+[ $? -eq 3 ] && echo "$out" | grep -q 'qpodd is not running' || fail "qpodd gone: $out"
+log "after stop: the socket is gone, qpod-ctl says qpodd is not running"
+pass

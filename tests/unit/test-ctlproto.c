@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Control requests: the ones qpod-ctl sends, and what a hostile or
+ * careless client might send instead. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check-main.h"
+#include "ctlproto.h"
+
+static int parse(const char *text, struct ctl_request *r, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return ctl_parse_request(text, strlen(text), r, err, errlen);
+}
+
+START_TEST(test_good)
+{
+	static const char *const names[] = { "status", "sessions", "apps", "classes", "reload" };
+	struct ctl_request r;
+	char req[128], err[256];
+
+	for (unsigned c = 0; c < CTL_N_COMMANDS; c++) {
+		ck_assert_str_eq(ctl_command_name((enum ctl_command)c), names[c]);
+		snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\"}", names[c]);
+		ck_assert_int_eq(parse(req, &r, err, sizeof(err)), 0);
+		ck_assert_int_eq(r.command, c);
+		ck_assert_uint_eq(r.version, 1);
+	}
+	/* Spaces, key order. */
+	ck_assert_int_eq(parse(" { \"command\" : \"apps\" , \"version\" : 1 } ", &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.command, CTL_APPS);
+}
+END_TEST
+
+START_TEST(test_bad)
+{
+	static const struct {
+		const char *req, *why;
+	} cases[] = {
+		{ "", "a request is a JSON object" },
+		{ "garbage", "a request is a JSON object" },
+		{ "[1, 2]", "a request is a JSON object" },
+		{ "{\"version\": 1", "not JSON" },
+		{ "{\"command\": \"status\"}", "has no \"version\"" },
+		{ "{\"version\": 1}", "has no \"command\"" },
+		{ "{\"version\": \"1\", \"command\": \"status\"}", "\"version\" is a number" },
+		{ "{\"version\": -1, \"command\": \"status\"}", "\"version\" is a number" },
+		{ "{\"version\": 2, \"command\": \"status\"}", "protocol version 2 is not spoken here" },
+		{ "{\"version\": 1, \"command\": \"shutdown\"}", "unknown command \"shutdown\"" },
+		{ "{\"version\": 1, \"command\": [\"status\"]}", "\"command\" is a string" },
+		{ "{\"version\": 1, \"command\": \"status\", \"pid\": 1}", "unknown key \"pid\"" },
+		{ "{\"version\": 1, \"version\": 1, \"command\": \"status\"}", "not JSON" },
+		{ "{\"version\": &v 1, \"command\": *v}", "not JSON" },
+		{ "--- 1\n--- 2", "not JSON" },
+	};
+	struct ctl_request r;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(parse(cases[i].req, &r, err, sizeof(err)) == -EINVAL, "accepted: %s",
+			      cases[i].req);
+		ck_assert_msg(strstr(err, cases[i].why), "%s: said '%s', want '%s'", cases[i].req,
+			      err, cases[i].why);
+	}
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+	static char big[CTL_REQUEST_MAX + 16];
+	struct ctl_request r;
+	char err[256];
+
+	memset(big, ' ', sizeof(big));
+	ck_assert_int_eq(ctl_parse_request(big, CTL_REQUEST_MAX, &r, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "longer than 4095 bytes"));
+	ck_assert_int_eq(ctl_parse_request("{\"version\": 1,\0}", 16, &r, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "NUL"));
+	/* Deep nesting is refused, not recursed into. */
+	memset(big, '[', 4000);
+	big[4000] = '\0';
+	ck_assert_int_eq(parse(big, &r, err, sizeof(err)), -EINVAL);
+	/* A tiny error buffer still gets a terminated message. */
+	ck_assert_int_eq(parse("[]", &r, err, 8), -EINVAL);
+	ck_assert_uint_eq(strlen(err), 7);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("ctlproto");
+	TCase *tc = tcase_create("ctlproto");
+
+	tcase_add_test(tc, test_good);
+	tcase_add_test(tc, test_bad);
+	tcase_add_test(tc, test_limits);
+	suite_add_tcase(s, tc);
+	return s;
+}
