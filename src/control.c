@@ -2,6 +2,7 @@
 #include "control.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,6 +22,12 @@
 
 #define MAX_CLIENTS 16
 #define CLIENT_TIMEOUT_NS (10 * 1000000000ull)	/* request and answer, in all */
+#define RETRY_NS (20 * 1000000ull)	/* a deferred answer is tried again */
+#define MAX_GROUPS 1024		/* a peer's supplementary groups looked at */
+/* Work one call of control_run() does at most: the main loop has other
+ * things to see to between calls. */
+#define EVENTS_PER_RUN 8
+#define DRAIN_PER_RUN 65536
 
 struct client {
 	int fd;			/* -1: a free slot */
@@ -29,6 +36,10 @@ struct client {
 	uint64_t deadline_ns;
 	char in[CTL_REQUEST_MAX];
 	size_t in_len;
+	bool in_group;		/* the socket's group is among the peer's */
+	struct ctl_request req;
+	struct control_pending pending;
+	bool waiting;		/* the handler said later */
 	struct jsonw out;	/* the answer, once there is one */
 	size_t out_off;
 	bool answering;
@@ -53,47 +64,46 @@ struct control {
 
 /* ---- who may ask ---------------------------------------------------------- */
 
-/* Whether process PID has GID among its supplementary groups. */
-static bool in_groups(pid_t pid, gid_t gid)
+/* Whether the socket's group is among the peer's supplementary groups,
+ * as they were when it connected (SO_PEERGROUPS: no /proc, no pid). */
+static bool peer_in_group(int fd, gid_t gid)
 {
-	char path[64], line[4096];
-	bool found = false;
-	FILE *f;
+	gid_t groups[MAX_GROUPS];
+	socklen_t len = sizeof(groups);
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = line + 7, *end;
-
-		if (strncmp(line, "Groups:", 7) != 0)
-			continue;
-		for (;;) {
-			unsigned long g = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			if ((gid_t)g == gid)
-				found = true;
-			p = end;
-		}
-		break;
-	}
-	fclose(f);
-	return found;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
 }
 
-static bool allowed(const struct control *c, const struct ucred *cr)
+static bool allowed(const struct control *c, const struct client *cl)
 {
-	if (cr->uid == 0)
+	if (cl->cred.uid == 0)
 		return true;
-	if (!c->has_group)
-		return false;
-	return cr->gid == c->gid || (cr->pid > 0 && in_groups(cr->pid, c->gid));
+	return c->has_group && (cl->cred.gid == c->gid || cl->in_group);
 }
 
 /* ---- clients -------------------------------------------------------------- */
+
+/* The timer: every RETRY_NS while an answer waits, every second while
+ * clients are connected (their deadlines), else off. */
+static void arm_timer(struct control *c)
+{
+	struct itimerspec its = { 0 };
+	bool waiting = false;
+
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		waiting |= c->clients[i].fd >= 0 && c->clients[i].waiting;
+	if (waiting)
+		its.it_interval.tv_nsec = (long)RETRY_NS;
+	else if (c->n_clients)
+		its.it_interval.tv_sec = 1;
+	its.it_value = its.it_interval;
+	timerfd_settime(c->timer_fd, 0, &its, NULL);
+}
 
 static void drop(struct control *c, struct client *cl)
 {
@@ -101,11 +111,9 @@ static void drop(struct control *c, struct client *cl)
 	close(cl->fd);
 	jsonw_free(&cl->out);
 	cl->fd = -1;
-	if (--c->n_clients == 0) {
-		struct itimerspec off = { 0 };
-
-		timerfd_settime(c->timer_fd, 0, &off, NULL);
-	}
+	cl->waiting = false;
+	c->n_clients--;
+	arm_timer(c);
 }
 
 void control_fail(struct jsonw *w, const char *fmt, ...)
@@ -127,7 +135,8 @@ static void drain(struct control *c, struct client *cl)
 {
 	char buf[4096];
 
-	for (;;) {
+	/* A bounded share per call; the rest when epoll says so again. */
+	for (size_t got = 0; got < DRAIN_PER_RUN;) {
 		ssize_t n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
@@ -138,7 +147,15 @@ static void drain(struct control *c, struct client *cl)
 			drop(c, cl);
 			return;
 		}
+		got += (size_t)n;
 	}
+}
+
+/* An answer's first member. */
+static void begin(struct jsonw *w)
+{
+	jsonw_object(w, NULL);
+	jsonw_u64(w, "version", CTL_VERSION);
 }
 
 /* Sends what is left of the answer; then only waits for the end. */
@@ -167,40 +184,68 @@ static void send_answer(struct control *c, struct client *cl)
 	drain(c, cl);
 }
 
-/* LINE (LEN bytes, no newline) is the client's request: answer it. */
-static void answer(struct control *c, struct client *cl, const char *line, size_t len)
+/* Ends the answer begun in CL's buffer and starts sending it. */
+static void finish(struct control *c, struct client *cl)
 {
-	struct ctl_request req;
 	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = cl };
-	char err[256];
 	size_t n;
 
-	jsonw_object(&cl->out, NULL);
-	jsonw_u64(&cl->out, "version", CTL_VERSION);
-	if (!cl->allowed) {
-		control_fail(&cl->out, "permission denied: uid %u is neither root nor in the "
-			     "control socket's group",
-			     (unsigned)cl->cred.uid);
-		if (log_ratelimit_ok(&c->rl))
-			log_warning("control: refused uid %u (pid %d): not root, not in the group",
-				    (unsigned)cl->cred.uid, (int)cl->cred.pid);
-	} else if (ctl_parse_request(line, len, &req, err, sizeof(err)) < 0) {
-		control_fail(&cl->out, "bad request: %s", err);
-	} else {
-		c->handle(c->arg, &req, &cl->out);
-	}
 	jsonw_end_object(&cl->out);
 	if (!jsonw_finish(&cl->out, &n)) {
-		/* No memory for the answer: a short one from the stack. */
-		static const char oom[] = "{\"version\":1,\"ok\":false,\"error\":\"out of memory\"}\n";
-
-		(void)!send(cl->fd, oom, sizeof(oom) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		drop(c, cl);
-		return;
+		/* No memory for it: a short one instead. */
+		jsonw_free(&cl->out);
+		begin(&cl->out);
+		control_fail(&cl->out, "out of memory");
+		jsonw_end_object(&cl->out);
+		if (!jsonw_finish(&cl->out, &n)) {
+			drop(c, cl);
+			return;
+		}
 	}
 	cl->answering = true;
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev);
 	send_answer(c, cl);
+}
+
+/* Has the handler answer CL's request, or wait for it to say it can. */
+static void try_answer(struct control *c, struct client *cl)
+{
+	bool was_waiting = cl->waiting;
+
+	jsonw_free(&cl->out);
+	begin(&cl->out);
+	cl->waiting = c->handle(c->arg, &cl->req, &cl->pending, &cl->out) == CONTROL_LATER;
+	if (cl->waiting != was_waiting)
+		arm_timer(c);
+	if (!cl->waiting)
+		finish(c, cl);
+}
+
+/* LINE (LEN bytes, no newline) is the client's request: answer it. */
+static void answer(struct control *c, struct client *cl, const char *line, size_t len)
+{
+	/* The request is whole: nothing more to read before the answer. */
+	struct epoll_event none = { .events = 0, .data.ptr = cl };
+	char err[256];
+
+	if (!cl->allowed) {
+		begin(&cl->out);
+		control_fail(&cl->out,
+			     "permission denied: uid %u is neither root nor in the control socket's "
+			     "group",
+			     (unsigned)cl->cred.uid);
+		if (log_ratelimit_ok(&c->rl))
+			log_warning("control: refused uid %u (pid %d): not root, not in the group",
+				    (unsigned)cl->cred.uid, (int)cl->cred.pid);
+		finish(c, cl);
+	} else if (ctl_parse_request(line, len, &cl->req, err, sizeof(err)) < 0) {
+		begin(&cl->out);
+		control_fail(&cl->out, "bad request: %s", err);
+		finish(c, cl);
+	} else {
+		epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &none);
+		try_answer(c, cl);
+	}
 }
 
 static void receive(struct control *c, struct client *cl)
@@ -241,7 +286,7 @@ static void receive(struct control *c, struct client *cl)
 
 static void accept_clients(struct control *c)
 {
-	for (;;) {
+	for (int round = 0; round < MAX_CLIENTS; round++) {
 		int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
 		socklen_t sl = sizeof(struct ucred);
@@ -266,11 +311,13 @@ static void accept_clients(struct control *c)
 		memset(cl, 0, sizeof(*cl));
 		cl->fd = fd;
 		jsonw_init(&cl->out);
+		/* The credentials it connected with, not what its pid is now. */
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &sl) < 0) {
 			cl->cred.uid = (uid_t)-1;
 			cl->cred.gid = (gid_t)-1;
 		}
-		cl->allowed = allowed(c, &cl->cred);
+		cl->in_group = c->has_group && peer_in_group(fd, c->gid);
+		cl->allowed = allowed(c, cl);
 		cl->deadline_ns = clock_mono_ns() + CLIENT_TIMEOUT_NS;
 		ev.data.ptr = cl;
 		if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -278,15 +325,14 @@ static void accept_clients(struct control *c)
 			cl->fd = -1;
 			continue;
 		}
-		if (c->n_clients++ == 0) {
-			struct itimerspec its = { { 1, 0 }, { 1, 0 } };
-
-			timerfd_settime(c->timer_fd, 0, &its, NULL);
-		}
+		if (c->n_clients++ == 0)
+			arm_timer(c);
 	}
 }
 
-static void expire(struct control *c)
+/* The timer: answers that waited are tried again, clients past their
+ * deadline dropped. */
+static void on_timer(struct control *c)
 {
 	uint64_t now = clock_mono_ns(), v;
 
@@ -295,6 +341,8 @@ static void expire(struct control *c)
 	for (size_t i = 0; i < MAX_CLIENTS; i++) {
 		struct client *cl = &c->clients[i];
 
+		if (cl->fd >= 0 && cl->waiting)
+			try_answer(c, cl);
 		if (cl->fd < 0 || now < cl->deadline_ns)
 			continue;
 		if (log_ratelimit_ok(&c->rl))
@@ -313,26 +361,26 @@ int control_fd(const struct control *c)
 
 void control_run(struct control *c)
 {
-	struct epoll_event ev[8];
-	int n;
+	struct epoll_event ev[EVENTS_PER_RUN];
+	/* One batch: what is left keeps the descriptor readable, and the
+	 * main loop calls again after its other work. */
+	int n = epoll_wait(c->epoll_fd, ev, EVENTS_PER_RUN, 0);
 
-	while ((n = epoll_wait(c->epoll_fd, ev, 8, 0)) > 0) {
-		for (int i = 0; i < n; i++) {
-			struct client *cl = ev[i].data.ptr;
+	for (int i = 0; i < n; i++) {
+		struct client *cl = ev[i].data.ptr;
 
-			if (cl == NULL)
-				accept_clients(c);
-			else if ((void *)cl == (void *)c)
-				expire(c);
-			else if (cl->fd < 0)
-				continue;	/* dropped earlier in this round */
-			else if (cl->answering)
-				send_answer(c, cl);
-			else if (cl->draining)
-				drain(c, cl);
-			else
-				receive(c, cl);
-		}
+		if (cl == NULL)
+			accept_clients(c);
+		else if ((void *)cl == (void *)c)
+			on_timer(c);
+		else if (cl->fd < 0 || cl->waiting)
+			continue;	/* dropped earlier in this batch, or waiting */
+		else if (cl->answering)
+			send_answer(c, cl);
+		else if (cl->draining)
+			drain(c, cl);
+		else
+			receive(c, cl);
 	}
 }
 
@@ -352,16 +400,20 @@ static int clear_stale(const char *path)
 		return -EEXIST;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a full backlog says EAGAIN, not wait. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
 	close(fd);
-	if (r == 0) {
+	if (r == ECONNREFUSED)	/* no one listens: stale */
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	if (r == 0 || r == EAGAIN) {
 		log_error("control: another qpodd listens on %s", path);
 		return -EADDRINUSE;
 	}
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	log_error("control: %s is there and cannot be tried: %s", path, strerror(r));
+	return -EEXIST;
 }
 
 /* The socket's directory (/run/qpod), if missing; its parent must exist. */
@@ -383,6 +435,7 @@ static int listen_on(struct control *c, const char *path, const char *group)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct group *gr;
 	struct stat st;
+	mode_t old_mask;
 	int r;
 
 	if (strlen(path) >= sizeof(sa.sun_path) || path[0] != '/')
@@ -390,27 +443,32 @@ static int listen_on(struct control *c, const char *path, const char *group)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if ((r = make_dir(path)) < 0 || (r = clear_stale(path)) < 0)
 		return r;
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0)
-		return -errno;
-	if (bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	snprintf(c->path, sizeof(c->path), "%s", path);
-	if (stat(path, &st) == 0) {
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
-	}
 	gr = getgrnam(group);
 	if (gr) {
 		c->has_group = true;
 		c->gid = gr->gr_gid;
-		if (chown(path, 0, c->gid) < 0 || chmod(path, 0660) < 0)
-			return -errno;
 	} else {
 		log_warning("control: there is no group '%s': only root may use %s", group, path);
-		if (chmod(path, 0600) < 0)
-			return -errno;
 	}
+	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->listen_fd < 0)
+		return -errno;
+	/* Born with its mode (0660, or 0600 without a group): no chmod of a
+	 * path that could have been swapped. qpodd has no threads yet. */
+	old_mask = umask(c->has_group ? 0117 : 0177);
+	r = bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	umask(old_mask);
+	if (r == -EADDRINUSE)
+		log_error("control: %s was taken while qpodd looked", path);
+	if (r < 0)
+		return r;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	if (lstat(path, &st) == 0) {
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+	}
+	if (c->has_group && fchownat(AT_FDCWD, path, 0, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	return listen(c->listen_fd, MAX_CLIENTS) < 0 ? -errno : 0;
 }
 

@@ -15,9 +15,24 @@
 
 struct control;
 
+enum control_answer {
+	CONTROL_DONE,
+	CONTROL_LATER,	/* not yet: ask again in a moment */
+};
+
+/* What a handler keeps between its tries at one request; zero at first. */
+struct control_pending {
+	uint64_t ticket;
+	uint64_t deadline_ns;
+};
+
 /* Answers REQ into W, after the answer's "version": writes "ok" and the
- * rest of the object's members. */
-typedef void (*control_handler)(void *arg, const struct ctl_request *req, struct jsonw *w);
+ * rest of the object's members; or returns CONTROL_LATER without writing,
+ * when what it needs is not there yet (it is asked again every 20 ms,
+ * with the same PENDING, until the client's 10 s are up). */
+typedef enum control_answer (*control_handler)(void *arg, const struct ctl_request *req,
+					       struct control_pending *pending,
+					       struct jsonw *w);
 
 /** Listens on PATH (creating its directory, replacing a stale socket),
  * mode 0660 with group GROUP (0600 if there is no such group). Fails

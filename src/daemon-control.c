@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qpodd's answers on the control socket: what runs, the live sessions,
  * applications and classes, and reloads. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,57 +16,13 @@
 #include "dscp.h"
 #include "log.h"
 #include "sessiontab.h"
+#include "sessionview.h"
 #include "shaper.h"
 
 /* How long counters stay fresh after a request (a listing each second):
  * long enough for `qpod-ctl sessions --watch`. */
 #define COUNTERS_HOLD_NS (10 * 1000000000ull)
-#define LISTING_WAIT_NS (500 * 1000000ull)
-
-static const char *const reason_names[] = {
-	[SESSION_BY_RULE] = "rule",
-	[SESSION_BY_APP] = "application",
-	[SESSION_OVER_BUDGET] = "over-budget",
-	[SESSION_DEFAULT] = "default",
-	[SESSION_NO_SOCKET] = "no-socket",
-	[SESSION_NO_PROCESS] = "no-process",
-	[SESSION_UNDISCOVERED] = "undiscovered",
-};
-
-/* The class a session's mark names now (classes keep their values across
- * reloads), or NULL. */
-static const struct qp_class *class_of(const struct snapshot *snap, const struct session *s)
-{
-	int i = s->mark ? marks_class_of_value(&snap->marks, marks_value(&snap->marks, s->mark)) : -1;
-
-	return i >= 0 && (size_t)i < snap->policy->n_classes ? &snap->policy->classes[i] : NULL;
-}
-
-static const struct qp_app *app_of(const struct snapshot *snap, const struct session *s)
-{
-	return s->app >= 0 && (size_t)s->app < snap->policy->n_apps ? &snap->policy->apps[s->app]
-								     : NULL;
-}
-
-/* "198.18.0.1:80" or "[2001:db8::1]:80". */
-static void endpoint(const struct session_key *k, bool src, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(k->family, src ? k->saddr : k->daddr, a, sizeof(a));
-	snprintf(buf, len, k->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
-		 src ? k->sport : k->dport);
-}
-
-static void put_proto(struct jsonw *w, uint8_t proto)
-{
-	if (proto == IPPROTO_TCP)
-		jsonw_str(w, "protocol", "tcp");
-	else if (proto == IPPROTO_UDP)
-		jsonw_str(w, "protocol", "udp");
-	else
-		jsonw_u64(w, "protocol", proto);
-}
+#define LISTING_WAIT_NS (1000 * 1000000ull)
 
 /* ---- sessions ----------------------------------------------------------- */
 
@@ -81,91 +35,30 @@ struct session_walk {
 static void put_session(const struct session *s, void *arg)
 {
 	struct session_walk *sw = arg;
-	struct jsonw *w = sw->w;
-	const struct qp_class *cls = class_of(sw->snap, s);
-	const struct qp_app *app = app_of(sw->snap, s);
-	bool out = s->direction != QP_DIR_IN;
-	uint64_t bytes_reply = s->bytes > s->bytes_orig ? s->bytes - s->bytes_orig : 0;
-	char local[64], remote[64], path[64], exe[4096];
-	ssize_t n = -1;
 
-	/* The first packet's source is this host's end of an outgoing session. */
-	endpoint(&s->key, out, local, sizeof(local));
-	endpoint(&s->key, !out, remote, sizeof(remote));
-	jsonw_object(w, NULL);
-	put_proto(w, s->key.proto);
-	jsonw_str(w, "family", s->key.family == AF_INET6 ? "ipv6" : "ipv4");
-	jsonw_str(w, "direction", out ? "out" : "in");
-	jsonw_str(w, "local", local);
-	jsonw_str(w, "remote", remote);
-	if (s->pid) {
-		jsonw_u64(w, "pid", s->pid);
-		snprintf(path, sizeof(path), "/proc/%u/exe", s->pid);
-		n = readlink(path, exe, sizeof(exe) - 1);
-	} else {
-		jsonw_null(w, "pid");
-	}
-	if (n > 0) {
-		exe[n] = '\0';
-		jsonw_str(w, "exe", exe);
-	} else {
-		jsonw_null(w, "exe");	/* unknown, or the process is gone */
-	}
-	if (s->uid != UINT32_MAX)
-		jsonw_u64(w, "uid", s->uid);
-	else
-		jsonw_null(w, "uid");
-	if (app)
-		jsonw_str(w, "application", app->name);
-	else
-		jsonw_null(w, "application");
-	if (s->drop) {
-		jsonw_null(w, "class");
-		jsonw_null(w, "dscp");
-	} else if (cls) {
-		jsonw_str(w, "class", cls->name);
-		jsonw_str(w, "dscp", dscp_name(cls->dscp));
-	} else {
-		jsonw_null(w, "class");	/* a class a reload removed */
-		jsonw_null(w, "dscp");
-	}
-	jsonw_bool(w, "dropped", s->drop);
-	jsonw_str(w, "decided_by", s->reason < sizeof(reason_names) / sizeof(reason_names[0])
-					   ? reason_names[s->reason]
-					   : "?");
-	if (s->rule >= 0)
-		jsonw_u64(w, "rule", (uint64_t)s->rule + 1);
-	else
-		jsonw_null(w, "rule");
-	jsonw_u64(w, "started", s->start_ns / 1000000000u);
-	jsonw_u64(w, "age_ms",
-		  sw->now_real > s->start_ns ? (sw->now_real - s->start_ns) / 1000000u : 0);
-	jsonw_u64(w, "bytes_out", out ? s->bytes_orig : bytes_reply);
-	jsonw_u64(w, "bytes_in", out ? bytes_reply : s->bytes_orig);
-	jsonw_u64(w, "packets_out", out ? s->packets_orig : s->packets_reply);
-	jsonw_u64(w, "packets_in", out ? s->packets_reply : s->packets_orig);
-	jsonw_u64(w, "rate_bps", s->rate_bps);
-	jsonw_u64(w, "hold_us", s->hold_ns / 1000u);
-	jsonw_end_object(w);
+	jsonw_object(sw->w, NULL);
+	session_json(sw->w, sw->snap, s, sw->now_real);
+	jsonw_end_object(sw->w);
 }
 
-/* Fresh counters: the discovery thread lists conntrack once now (and
- * each second for a while), and we wait a little for that listing. */
-static void refresh_counters(struct daemon *d)
+/* Fresh counters: the first try asks the discovery thread for a listing
+ * of conntrack (and one each second for a while); later tries see whether
+ * it is done. Past LISTING_WAIT_NS the answer goes with what there is. */
+static bool counters_ready(struct daemon *d, struct control_pending *p)
 {
-	uint64_t before = discover_want_counters(d->disc, COUNTERS_HOLD_NS);
-	uint64_t deadline = clock_mono_ns() + LISTING_WAIT_NS;
-	struct timespec ms = { 0, 1000000 };
+	uint64_t now = clock_mono_ns();
 
-	while (discover_listings(d->disc) == before && clock_mono_ns() < deadline)
-		nanosleep(&ms, NULL);
+	if (!p->ticket) {
+		p->ticket = discover_want_counters(d->disc, COUNTERS_HOLD_NS);
+		p->deadline_ns = now + LISTING_WAIT_NS;
+	}
+	return discover_counters_ready(d->disc, p->ticket) || now >= p->deadline_ns;
 }
 
 static void answer_sessions(struct daemon *d, const struct snapshot *snap, struct jsonw *w)
 {
 	struct session_walk sw = { snap, w, clock_real_ns() };
 
-	refresh_counters(d);
 	jsonw_bool(w, "ok", true);
 	jsonw_array(w, "sessions");
 	sessiontab_foreach(discover_sessions(d->disc), put_session, &sw);
@@ -183,8 +76,8 @@ struct totals {
 static void add_session(const struct session *s, void *arg)
 {
 	struct totals *t = arg;
-	const struct qp_class *cls = class_of(t->snap, s);
-	const struct qp_app *app = app_of(t->snap, s);
+	const struct qp_class *cls = session_class(t->snap, s);
+	const struct qp_app *app = session_app(t->snap, s);
 	size_t i;
 
 	if (t->by_app ? !app : !cls)
@@ -209,7 +102,6 @@ static int totals_of(struct daemon *d, const struct snapshot *snap, bool by_app,
 		free(t->rate);
 		return -ENOMEM;
 	}
-	refresh_counters(d);
 	sessiontab_foreach(discover_sessions(d->disc), add_session, t);
 	return 0;
 }
@@ -324,8 +216,8 @@ static void answer_classes(struct daemon *d, const struct snapshot *snap, struct
 static void answer_status(struct daemon *d, const struct snapshot *snap, struct jsonw *w)
 {
 	const struct qp_policy *p = snap->policy;
-	uint64_t now = clock_real_ns();
 	const struct sessiontab *t = discover_sessions(d->disc);
+	uint64_t written, failed;
 	char summary[256];
 
 	policy_summary(p, summary, sizeof(summary));
@@ -333,7 +225,7 @@ static void answer_status(struct daemon *d, const struct snapshot *snap, struct 
 	jsonw_str(w, "qpodd", PACKAGE_VERSION);
 	jsonw_u64(w, "pid", (uint64_t)getpid());
 	jsonw_u64(w, "started", d->started_ns / 1000000000u);
-	jsonw_u64(w, "uptime_s", (now - d->started_ns) / 1000000000u);
+	jsonw_u64(w, "uptime_s", (clock_mono_ns() - d->started_mono_ns) / 1000000000u);
 	if (d->reloaded_ns)
 		jsonw_u64(w, "reloaded", d->reloaded_ns / 1000000000u);
 	else
@@ -346,6 +238,19 @@ static void answer_status(struct daemon *d, const struct snapshot *snap, struct 
 	jsonw_str(w, "default_class", p->default_class.cls->name);
 	jsonw_u64(w, "sessions", sessiontab_count(t));
 	jsonw_u64(w, "session_capacity", sessiontab_capacity(t));
+	discover_log_counts(d->disc, &written, &failed);
+	jsonw_object(w, "session_log");
+	if (p->log.kind == QP_LOG_FILE)
+		jsonw_str(w, "to", p->log.path);
+	else
+		jsonw_str(w, "to", p->log.kind == QP_LOG_JOURNAL ? "journal" : "off");
+	jsonw_u64(w, "records", written);
+	jsonw_u64(w, "lost", failed);
+	/* Conntrack or process events the kernel dropped: sessions that ended
+	 * unseen are still recorded, found by a listing. */
+	jsonw_u64(w, "lost_events", atomic_load(&discover_stats(d->disc)->lost_events));
+	jsonw_u64(w, "ended_unseen", atomic_load(&discover_stats(d->disc)->unlisted));
+	jsonw_end_object(w);
 	jsonw_object(w, "queue");
 	jsonw_u64(w, "num", p->queue.num);
 	jsonw_u64(w, "threads", p->queue.threads);
@@ -376,11 +281,17 @@ static void answer_reload(struct daemon *d, struct jsonw *w)
 	diag_list_clear(&diags);
 }
 
-void daemon_answer(void *arg, const struct ctl_request *req, struct jsonw *w)
+enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
+				  struct control_pending *pending, struct jsonw *w)
 {
 	struct daemon *d = arg;
 	/* The main thread is the only one that replaces the snapshot. */
 	const struct snapshot *snap = atomic_load(&d->current);
+
+	if ((req->command == CTL_SESSIONS || req->command == CTL_APPS ||
+	     req->command == CTL_CLASSES) &&
+	    !counters_ready(d, pending))
+		return CONTROL_LATER;
 
 	switch (req->command) {
 	case CTL_STATUS:
@@ -401,4 +312,5 @@ void daemon_answer(void *arg, const struct ctl_request *req, struct jsonw *w)
 	default:
 		control_fail(w, "unknown command");
 	}
+	return CONTROL_DONE;
 }

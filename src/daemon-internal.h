@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "control.h"
 #include "datapath.h"
 #include "diag.h"
 #include "ruleset.h"
@@ -26,6 +27,7 @@ struct daemon {
 	struct control *control;
 	uint64_t gen;
 	uint64_t started_ns;	/* CLOCK_REALTIME */
+	uint64_t started_mono_ns;
 	uint64_t reloaded_ns;	/* 0: never */
 };
 
@@ -35,6 +37,7 @@ struct daemon {
 int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t whylen);
 
 /** Answers a control request (a control_handler; ARG is the daemon). */
-void daemon_answer(void *arg, const struct ctl_request *req, struct jsonw *w);
+enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
+				  struct control_pending *pending, struct jsonw *w);
 
 #endif

@@ -429,7 +429,8 @@ out:
 
 int daemon_run(const struct daemon_options *o)
 {
-	struct daemon d = { .opts = o, .started_ns = clock_real_ns() };
+	struct daemon d = { .opts = o, .started_ns = clock_real_ns(),
+			    .started_mono_ns = clock_mono_ns() };
 	struct snapshot *s = NULL;
 	struct qp_policy *p;
 	struct diag_list diags;

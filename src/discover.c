@@ -18,6 +18,7 @@
 #include "hist.h"
 #include "log.h"
 #include "procmap.h"
+#include "sessionlog.h"
 #include "sockdiag.h"
 
 #define CHAN_SLOTS 16384		/* requests (and results) in flight per packet thread */
@@ -57,6 +58,7 @@ struct discover {
 	struct ctnl *ct;
 	struct ctnl_events *ev;
 	struct sessiontab *sessions;
+	struct sessionlog *slog;	/* ended sessions' records */
 	struct app_usage *usage;	/* by application index of snap->policy */
 	size_t n_usage;
 	uint64_t last_tick;
@@ -65,10 +67,12 @@ struct discover {
 	uint64_t next_dump;	/* not before: listing a large table is costly */
 	bool ct_lost;		/* end events were lost: list conntrack soon */
 	/* Asked by the control socket: counters each tick until then, and
-	 * one listing at once. */
+	 * a listing soon (within what DUMP_COST_SHARE allows). Each ask gets
+	 * a ticket; a listing serves the tickets handed out before it began. */
 	atomic_uint_fast64_t counters_until;
-	atomic_bool list_now;
-	atomic_uint_fast64_t listings;	/* whole listings done */
+	atomic_uint_fast64_t list_asked;	/* tickets handed out */
+	atomic_uint_fast64_t list_done;		/* tickets served */
+	uint64_t last_metered;	/* when counters were last read */
 	/* Timings, read by the main thread for logs: under the lock. */
 	pthread_mutex_t hist_lock;
 	struct hist wait;	/* pushed -> picked up */
@@ -157,6 +161,8 @@ static void take_snapshot(struct discover *d)
 			d->n_usage = s->policy->n_apps;
 			d->snap = s;
 			sessiontab_foreach(d->sessions, recount_one, &rc);
+			/* A reload reopens the file: logrotate's postrotate. */
+			sessionlog_apply(d->slog, s->policy);
 		} else {
 			log_error("discovery: out of memory taking the new policy");
 		}
@@ -377,6 +383,14 @@ static void session_event(const struct ct_entry *ct, void *arg)
 		sessiontab_del(d->sessions, &s.key, NULL);
 		uncount(d, &s, true);
 		log_session(&s.key, "ended");
+		/* The end event carries the final counts. */
+		if (ct->has_counters) {
+			s.bytes = ct->bytes;
+			s.bytes_orig = ct->orig_counters[0];
+			s.packets_orig = ct->orig_counters[1];
+			s.packets_reply = ct->reply_counters[1];
+		}
+		sessionlog_write(d->slog, d->snap, &s, clock_real_ns(), true);
 		return;
 	}
 	if (!tcp_closing(ct) || s.closing)
@@ -391,7 +405,8 @@ static void session_event(const struct ct_entry *ct, void *arg)
 struct listing {
 	struct discover *d;
 	uint64_t start_ns;
-	uint64_t dt_ns;		/* since the last listing */
+	uint64_t dt_ns;		/* since counters were last read */
+	uint64_t now_real;	/* CLOCK_REALTIME, for sessions read the first time */
 	bool metered;		/* the rates are being added up afresh */
 };
 
@@ -411,7 +426,10 @@ static void list_one(const struct ct_entry *ct, void *arg)
 		log_session(&s.key, "closing, no longer counted");
 	}
 	if (l->metered && ct->has_counters && (ct->mark & d->snap->marks.mask)) {
-		session_meter(&s, ct->bytes, l->dt_ns);
+		/* Read the first time: its bytes came since it started. */
+		session_meter(&s, ct->bytes,
+			      s.bytes ? l->dt_ns
+				      : (l->now_real > s.start_ns ? l->now_real - s.start_ns : 0));
 		s.bytes_orig = ct->orig_counters[0];
 		s.packets_orig = ct->orig_counters[1];
 		s.packets_reply = ct->reply_counters[1];
@@ -433,20 +451,26 @@ static void forget_unlisted(const struct session *s, void *arg)
 	uncount(l->d, s, false);
 	count(&l->d->stats.unlisted);
 	log_session(&s->key, "no connection, no longer counted");
+	/* Its end event was lost: recorded now, with the last counts seen. */
+	sessionlog_write(l->d->slog, l->d->snap, s, clock_real_ns(), false);
 }
 
 /* Whether conntrack is to be listed now: each tick for rates, and for
  * sessions against max-sessions (or after lost end events) at most as
  * often as the listing's cost allows. */
+static bool listing_asked(const struct discover *d)
+{
+	return atomic_load_explicit(&d->list_asked, memory_order_acquire) >
+	       atomic_load_explicit(&d->list_done, memory_order_relaxed);
+}
+
 static bool want_listing(struct discover *d, uint64_t now, bool metered)
 {
 	const struct qp_policy *p = d->snap->policy;
 
-	if (atomic_exchange(&d->list_now, false))
-		return true;
 	if (now < d->next_dump)
 		return false;
-	if (metered)
+	if (metered || listing_asked(d))
 		return true;
 	if ((d->ct_lost || !d->ev) && sessiontab_count(d->sessions))
 		return true;
@@ -458,11 +482,15 @@ static bool want_listing(struct discover *d, uint64_t now, bool metered)
 
 static void tick(struct discover *d, uint64_t now)
 {
-	struct listing l = { d, now, now - d->last_dump, false };
+	/* Tickets first, then counters_until: an ask stores it before its
+	 * ticket, so this listing meters if any ask it serves wanted it. */
+	uint64_t serving = atomic_load_explicit(&d->list_asked, memory_order_acquire);
+	struct listing l = { d, now, now - d->last_metered, clock_real_ns(), false };
 	uint64_t cost;
 	int r;
 
 	procmap_expire(&d->pm, now, EXITED_GRACE_NS);
+	sessionlog_flush(d->slog);
 	for (size_t i = 0; i < d->snap->policy->n_apps; i++)
 		if (d->snap->policy->apps[i].max_rate_bps)
 			l.metered = true;
@@ -482,7 +510,9 @@ static void tick(struct discover *d, uint64_t now)
 		/* Only a whole listing tells which sessions are gone. */
 		sessiontab_foreach(d->sessions, forget_unlisted, &l);
 		d->ct_lost = false;
-		atomic_fetch_add_explicit(&d->listings, 1, memory_order_release);
+		atomic_store_explicit(&d->list_done, serving, memory_order_release);
+		if (l.metered)
+			d->last_metered = now;
 	}
 	cost = clock_mono_ns() - now;
 	d->next_dump = now + cost * DUMP_COST_SHARE;
@@ -515,7 +545,7 @@ static void *thread_main(void *arg)
 	uint64_t now = clock_mono_ns();
 
 	procmap_load_all(&d->pm, now);
-	d->last_tick = d->last_dump = now;
+	d->last_tick = d->last_dump = d->last_metered = now;
 	while (!atomic_load(&d->stop)) {
 		struct epoll_event ev[4];
 		uint64_t v;
@@ -523,7 +553,7 @@ static void *thread_main(void *arg)
 
 		now = clock_mono_ns();
 		take_snapshot(d);
-		if (now - d->last_tick >= TICK_NS || atomic_load(&d->list_now))
+		if (now - d->last_tick >= TICK_NS || (listing_asked(d) && now >= d->next_dump))
 			tick(d, now);
 		if (serve(d)) {
 			d->last_work = clock_mono_ns();
@@ -572,7 +602,8 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	procmap_init(&d->pm, "/proc");
 	d->chans = calloc(n_chans, sizeof(*d->chans));
 	d->sessions = sessiontab_new(SESSIONS_MAX);
-	if (!d->chans || !d->sessions)
+	d->slog = sessionlog_new();
+	if (!d->chans || !d->sessions || !d->slog)
 		goto fail;
 	d->n_chans = n_chans;
 	/* All before any: a failure midway closes no fd 0. */
@@ -646,6 +677,7 @@ void discover_stop(struct discover *d)
 	ctnl_events_close(d->ev);
 	procmap_clear(&d->pm);
 	sessiontab_free(d->sessions);
+	sessionlog_free(d->slog);
 	free(d->usage);
 	pthread_mutex_destroy(&d->hist_lock);
 	waker_close(&d->waker);
@@ -676,17 +708,23 @@ void discover_wake(struct discover *d)
 
 uint64_t discover_want_counters(struct discover *d, uint64_t hold_ns)
 {
-	uint64_t done = atomic_load_explicit(&d->listings, memory_order_acquire);
+	uint64_t ticket;
 
 	atomic_store(&d->counters_until, clock_mono_ns() + hold_ns);
-	atomic_store(&d->list_now, true);
+	ticket = atomic_fetch_add_explicit(&d->list_asked, 1, memory_order_release) + 1;
 	discover_wake(d);
-	return done;
+	return ticket;
 }
 
-uint64_t discover_listings(const struct discover *d)
+bool discover_counters_ready(const struct discover *d, uint64_t ticket)
 {
-	return atomic_load_explicit(&d->listings, memory_order_acquire);
+	return atomic_load_explicit(&d->list_done, memory_order_acquire) >= ticket;
+}
+
+void discover_log_counts(const struct discover *d, uint64_t *ret_written, uint64_t *ret_failed)
+{
+	*ret_written = sessionlog_written(d->slog);
+	*ret_failed = sessionlog_failed(d->slog);
 }
 
 uint64_t discover_seen_gen(const struct discover *d)

@@ -77,11 +77,14 @@ void discover_wake(struct discover *d);
 uint64_t discover_seen_gen(const struct discover *d);
 
 /** Any thread: asks for every session's counters and rate (a listing of
- * conntrack each second) for the next HOLD_NS, and for a listing at once.
- * Returns the listings done so far: discover_listings() passes it once
- * the session table has the counters. */
+ * conntrack each second) for the next HOLD_NS, and for a listing soon.
+ * Returns a ticket: discover_counters_ready() says when the session table
+ * has the counters of a listing that began after the ask. */
 uint64_t discover_want_counters(struct discover *d, uint64_t hold_ns);
-uint64_t discover_listings(const struct discover *d);
+bool discover_counters_ready(const struct discover *d, uint64_t ticket);
+
+/** Any thread: records the session log has written, and lost. */
+void discover_log_counts(const struct discover *d, uint64_t *ret_written, uint64_t *ret_failed);
 
 /** The live sessions (readable from any thread). */
 const struct sessiontab *discover_sessions(const struct discover *d);

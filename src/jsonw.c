@@ -56,6 +56,15 @@ static bool utf8_ok(const unsigned char *p, size_t n)
 	return !(p[0] == 0xf0 && p[1] < 0x90) && !(p[0] == 0xf4 && p[1] >= 0x90) && p[0] <= 0xf4;
 }
 
+static uint32_t decode(const unsigned char *p, size_t n)
+{
+	uint32_t cp = p[0] & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
 /* Any byte string becomes valid JSON: control characters escaped, and
  * bytes that are not UTF-8 (a file name may have them) as U+FFFD. */
 static void quoted(struct jsonw *w, const char *s)
@@ -84,7 +93,17 @@ static void quoted(struct jsonw *w, const char *s)
 			while (want && i < want && (p[i] & 0xc0) == 0x80)
 				i++;
 			if (want && i == want && utf8_ok(p, want)) {
-				put(w, (const char *)p, want);
+				uint32_t cp = decode(p, want);
+
+				/* Valid JSON that YAML readers (qpod-ctl's libyaml)
+				 * refuse, or read as line breaks: escaped. */
+				if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+				    cp == 0xfffe || cp == 0xffff) {
+					snprintf(esc, sizeof(esc), "\\u%04x", cp);
+					puts_(w, esc);
+				} else {
+					put(w, (const char *)p, want);
+				}
 				n = want;
 			} else {
 				puts_(w, "\xef\xbf\xbd");
@@ -167,6 +186,12 @@ void jsonw_null(struct jsonw *w, const char *key)
 {
 	member(w, key);
 	puts_(w, "null");
+}
+
+void jsonw_line_end(struct jsonw *w)
+{
+	puts_(w, "\n");
+	w->need_comma = false;
 }
 
 const char *jsonw_finish(struct jsonw *w, size_t *ret_len)

@@ -32,6 +32,10 @@ void jsonw_i64(struct jsonw *w, const char *key, int64_t value);
 void jsonw_bool(struct jsonw *w, const char *key, bool value);
 void jsonw_null(struct jsonw *w, const char *key);
 
+/** Ends a document in a stream of JSON lines: a newline, and the next
+ * document follows without a comma. */
+void jsonw_line_end(struct jsonw *w);
+
 /** The document with a final newline, or NULL if memory ran out. */
 const char *jsonw_finish(struct jsonw *w, size_t *ret_len);
 

@@ -2,6 +2,7 @@
 #ifndef QPOD_SD_H
 #define QPOD_SD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Everything qpodd tells systemd (sd_notify); each is a no-op when qpodd
@@ -22,5 +23,9 @@ uint64_t sd_watchdog_interval_usec(void);
 
 /** WATCHDOG=1: the main loop is alive. */
 void sd_watchdog_ping(void);
+
+/** A structured journal entry: MESSAGE and FIELDS ("NAME=value", N of
+ * them). Returns 0 or a negative errno. */
+int sd_journal_record(const char *message, char *const *fields, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@ static void answer_free(struct answer *a)
 static int connect_to(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval timeout = { .tv_sec = 15 };
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -73,6 +75,9 @@ static int connect_to(const char *path)
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* qpodd answers within its 10 s per client, or not at all. */
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
@@ -135,7 +140,8 @@ static int ask(const struct opts *o, enum ctl_command command, struct answer *re
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			fprintf(stderr, "qpod-ctl: reading qpodd's answer: %s\n", strerror(errno));
+			fprintf(stderr, "qpod-ctl: reading qpodd's answer: %s\n",
+				errno == EAGAIN ? "no answer within 15 s" : strerror(errno));
 			close(fd);
 			answer_free(ret);
 			return EXIT_UNREACHABLE;
@@ -197,13 +203,23 @@ static bool is_true(const struct ynode *map, const char *key)
 	return v && v->type == YNODE_SCALAR && strcmp(v->value, "true") == 0;
 }
 
-/* An answer that says ok; else its error on stderr and EXIT_FAILED. */
+/* The exit status an answer means: qpodd refusing the caller is as good
+ * as the socket's mode refusing it. */
+static int status_of(const struct answer *a)
+{
+	if (is_true(a->root, "ok"))
+		return 0;
+	return strncmp(str(a->root, "error"), "permission denied", 17) == 0 ? EXIT_UNREACHABLE
+									  : EXIT_FAILED;
+}
+
+/* An answer that says ok; else its error on stderr and its status. */
 static int check_ok(const struct answer *a, const char *cmd)
 {
 	if (is_true(a->root, "ok"))
 		return 0;
 	fprintf(stderr, "qpod-ctl %s: %s\n", cmd, str(a->root, "error"));
-	return EXIT_FAILED;
+	return status_of(a);
 }
 
 /* JSON again, from the tree: qpodd quotes every string, so an unquoted
@@ -302,7 +318,7 @@ static int show(struct opts *o, enum ctl_command c, void (*table)(const struct y
 	if (o->json) {
 		emit(a.root, stdout);
 		putchar('\n');
-		r = is_true(a.root, "ok") ? 0 : EXIT_FAILED;
+		r = status_of(&a);
 	} else if (!(r = check_ok(&a, ctl_command_name(c)))) {
 		table(a.root);
 	}
@@ -388,8 +404,9 @@ static int sessions_once(struct opts *o)
 	if (!is_true(a.root, "ok") || !list || list->type != YNODE_SEQUENCE) {
 		emit(a.root, stdout);
 		putchar('\n');
+		r = status_of(&a);
 		answer_free(&a);
-		return EXIT_FAILED;
+		return r ? r : EXIT_FAILED;
 	}
 	rows = calloc(list->n_items ? list->n_items : 1, sizeof(*rows));
 	if (!rows) {
@@ -525,7 +542,7 @@ static int cmd_reload(struct opts *o, int argc, char **argv)
 	r = ask(o, CTL_RELOAD, &a);
 	if (r)
 		return r;
-	r = is_true(a.root, "ok") ? 0 : EXIT_FAILED;
+	r = status_of(&a);
 	if (o->json) {
 		emit(a.root, stdout);
 		putchar('\n');

@@ -11,6 +11,7 @@ need_netns
 [ -x "$TCP_CLIENT" ] || fail "missing test helper $TCP_CLIENT (make check builds it)"
 hosts_up
 mkdir -p "$TMPDIR_TEST/capped" "$TMPDIR_TEST/greedy"
+: "${QPOD_CTL:=$(dirname "$QPODD")/qpod-ctl}"
 cp "$TCP_CLIENT" "$TMPDIR_TEST/capped/client"
 cp "$TCP_CLIENT" "$TMPDIR_TEST/greedy/client"
 
@@ -71,8 +72,13 @@ serve_tcp "$NS_B" "$B4" 7012 1
 in_a "$TMPDIR_TEST/greedy/client" "$B4" 7012 4000000 4000 &
 greedy=$!
 wait_for 5 sh -c "grep -q ':7012: pid' '$QPODD_LOG'"
-# Measured within two ticks.
-sleep 2.5
+# Once qpodd has measured it (a tick or two), as qpod-ctl apps shows.
+over_rate() {	# over_rate APP BPS
+	r=$("$QPOD_CTL" --socket "$QPODD_SOCKET" --json apps |
+		sed -n "s/.*\"name\":\"$1\"[^}]*\"rate_bps\":\([0-9]*\).*/\1/p")
+	[ "${r:-0}" -gt "$2" ]
+}
+wait_for 10 over_rate greedy 2000000
 serve_tcp "$NS_B" "$B4" 7013 1
 in_a "$TMPDIR_TEST/greedy/client" "$B4" 7013 20000 || fail "greedy's second session"
 all_of 7012 ef "greedy's first session"

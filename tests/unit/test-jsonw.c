@@ -58,6 +58,11 @@ START_TEST(test_strings)
 		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
 		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
 		{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+		/* UTF-8 that YAML refuses (C1 controls, U+FFFE) or reads as a line
+		 * break (U+0085, U+2028): escaped. */
+		{ "/tmp/x\xc2\x80", "\"/tmp/x\\u0080\"" },
+		{ "a\xc2\x85" "b\xe2\x80\xa8" "c", "\"a\\u0085b\\u2028c\"" },
+		{ "\xef\xbf\xbe", "\"\\ufffe\"" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
