@@ -16,6 +16,7 @@ static const char *const command_names[CTL_N_COMMANDS] = {
 	[CTL_APPS] = "apps",
 	[CTL_CLASSES] = "classes",
 	[CTL_RELOAD] = "reload",
+	[CTL_EXPLAIN] = "explain",
 };
 
 const char *ctl_command_name(enum ctl_command c)
@@ -27,7 +28,7 @@ const char *ctl_command_name(enum ctl_command c)
  * requests too. */
 static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *err, size_t errlen)
 {
-	struct ctl_request req = { 0, CTL_N_COMMANDS };
+	struct ctl_request req = { .command = CTL_N_COMMANDS };
 	bool has_version = false;
 
 	if (!root || root->type != YNODE_MAPPING) {
@@ -65,6 +66,23 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 				snprintf(err, errlen, "unknown command \"%.64s\"", v->value);
 				return -EINVAL;
 			}
+		} else if (strcmp(k->value, "pid") == 0) {
+			unsigned long n;
+
+			errno = 0;
+			n = v->type == YNODE_SCALAR && !v->quoted ? strtoul(v->value, &end, 10) : 0;
+			if (v->type != YNODE_SCALAR || v->quoted || errno || end == v->value || *end ||
+			    n == 0 || n > UINT32_MAX) {
+				snprintf(err, errlen, "\"pid\" is a process id");
+				return -EINVAL;
+			}
+			req.pid = (uint32_t)n;
+		} else if (strcmp(k->value, "endpoint") == 0) {
+			if (v->type != YNODE_SCALAR || strlen(v->value) >= sizeof(req.endpoint)) {
+				snprintf(err, errlen, "\"endpoint\" is ADDR:PORT");
+				return -EINVAL;
+			}
+			snprintf(req.endpoint, sizeof(req.endpoint), "%s", v->value);
 		} else {
 			snprintf(err, errlen, "unknown key \"%.64s\"", k->value);
 			return -EINVAL;
@@ -81,6 +99,14 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 	}
 	if (req.command == CTL_N_COMMANDS) {
 		snprintf(err, errlen, "the request has no \"command\"");
+		return -EINVAL;
+	}
+	if (req.command == CTL_EXPLAIN && !req.pid == !req.endpoint[0]) {
+		snprintf(err, errlen, "explain takes a \"pid\" or an \"endpoint\"");
+		return -EINVAL;
+	}
+	if (req.command != CTL_EXPLAIN && (req.pid || req.endpoint[0])) {
+		snprintf(err, errlen, "only explain takes a \"pid\" or an \"endpoint\"");
 		return -EINVAL;
 	}
 	*ret = req;

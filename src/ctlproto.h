@@ -3,10 +3,12 @@
 #define QPOD_CTLPROTO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The control protocol (qpod-ctl(8) describes it): over a Unix stream
  * socket, one request per connection, a JSON object on one line,
  *	{"version": 1, "command": "sessions"}
+ * ("explain" takes "pid": N or "endpoint": "ADDR:PORT" as well)
  * and one answer, a JSON object on one line, after which qpodd closes:
  *	{"version": 1, "ok": true, ...}  or  {"version": 1, "ok": false, "error": "..."}
  */
@@ -20,12 +22,18 @@ enum ctl_command {
 	CTL_APPS,
 	CTL_CLASSES,
 	CTL_RELOAD,
+	CTL_EXPLAIN,
 	CTL_N_COMMANDS,
 };
+
+#define CTL_ENDPOINT_MAX 64	/* "[2001:db8::1]:65535" and room */
 
 struct ctl_request {
 	unsigned version;
 	enum ctl_command command;
+	/* explain: the sessions of a process, or those with an end here */
+	uint32_t pid;			/* 0: none */
+	char endpoint[CTL_ENDPOINT_MAX];	/* "ADDR:PORT", "[ADDR]:PORT"; "": none */
 };
 
 /** The command's name in requests. */

@@ -65,6 +65,113 @@ static void answer_sessions(struct daemon *d, const struct snapshot *snap, struc
 	jsonw_end_array(w);
 }
 
+/* ---- explain -------------------------------------------------------------- */
+
+/* "file:line", where the policy says it. */
+static void where(const struct qp_loc *loc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%u", loc->file ? loc->file : "?", loc->line);
+}
+
+/* Why S got its class, in a sentence. */
+static void why(const struct snapshot *snap, const struct session *s, char *buf, size_t len)
+{
+	const struct qp_policy *p = snap->policy;
+	const struct qp_class *cls = session_class(snap, s);
+	const struct qp_app *app = session_app(snap, s);
+	const char *to = s->drop ? "drop" : cls ? cls->name : "(a class since removed)";
+	char at[300], m[512];
+
+	switch (s->reason) {
+	case SESSION_BY_RULE:
+		if (s->rule >= 0 && (size_t)s->rule < p->n_sessions) {
+			const struct qp_session_rule *r = &p->sessions[s->rule];
+
+			where(&r->loc, at, sizeof(at));
+			policy_format_flow_match(&r->match, m, sizeof(m));
+			snprintf(buf, len, "session rule %d (%s: %s%s%s) gives %s", s->rule + 1, at, m,
+				 r->app_name ? ", application " : "", r->app_name ? r->app_name : "",
+				 to);
+		} else {
+			snprintf(buf, len, "a session rule of an earlier policy gave %s", to);
+		}
+		return;
+	case SESSION_BY_APP:
+	case SESSION_OVER_BUDGET:
+		if (!app) {
+			snprintf(buf, len, "an application of an earlier policy gave %s", to);
+			return;
+		}
+		where(&app->loc, at, sizeof(at));
+		policy_format_app_match(&app->match, m, sizeof(m));
+		if (s->reason == SESSION_BY_APP)
+			snprintf(buf, len, "application '%s' (%s: %s) gives %s", app->name, at, m, to);
+		else
+			snprintf(buf, len,
+				 "application '%s' (%s: %s) was over its budget (%s), so over-budget "
+				 "gave %s",
+				 app->name, at, m,
+				 app->max_sessions && app->max_rate_bps ? "max-sessions, max-rate"
+				 : app->max_sessions			 ? "max-sessions"
+									 : "max-rate",
+				 to);
+		return;
+	case SESSION_DEFAULT:
+		snprintf(buf, len, "its owner (pid %u) matches no application and the session no "
+				   "rule: the default class, %s",
+			 s->pid, to);
+		return;
+	case SESSION_NO_SOCKET:
+		snprintf(buf, len, "no socket of this host had it when qpodd looked (closed, or not "
+				   "a local program's): %s",
+			 to);
+		return;
+	case SESSION_NO_PROCESS:
+		snprintf(buf, len, "its socket belonged to no process qpodd could find: %s", to);
+		return;
+	default:
+		snprintf(buf, len, "qpodd could not look for its owner in time: %s", to);
+	}
+}
+
+struct explain_walk {
+	const struct snapshot *snap;
+	const struct ctl_request *req;
+	struct jsonw *w;
+	uint64_t now_real;
+};
+
+static void put_explained(const struct session *s, void *arg)
+{
+	struct explain_walk *ew = arg;
+	char local[80], remote[80], because[1536];
+
+	if (ew->req->pid && s->pid != ew->req->pid)
+		return;
+	if (ew->req->endpoint[0]) {
+		/* Either end, as qpod-ctl sessions writes them. */
+		session_endpoints(s, local, sizeof(local), remote, sizeof(remote));
+		if (strcmp(local, ew->req->endpoint) != 0 && strcmp(remote, ew->req->endpoint) != 0)
+			return;
+	}
+	why(ew->snap, s, because, sizeof(because));
+	jsonw_object(ew->w, NULL);
+	session_json(ew->w, ew->snap, s, ew->now_real);
+	jsonw_str(ew->w, "why", because);
+	jsonw_end_object(ew->w);
+}
+
+static void answer_explain(struct daemon *d, const struct snapshot *snap,
+			   const struct ctl_request *req, struct jsonw *w)
+{
+	struct explain_walk ew = { snap, req, w, clock_real_ns() };
+
+	jsonw_bool(w, "ok", true);
+	jsonw_array(w, "sessions");
+	sessiontab_foreach(discover_sessions(d->disc), put_explained, &ew);
+	jsonw_end_array(w);
+}
+
 /* ---- applications and classes ------------------------------------------- */
 
 struct totals {
@@ -289,7 +396,7 @@ enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
 	const struct snapshot *snap = atomic_load(&d->current);
 
 	if ((req->command == CTL_SESSIONS || req->command == CTL_APPS ||
-	     req->command == CTL_CLASSES) &&
+	     req->command == CTL_CLASSES || req->command == CTL_EXPLAIN) &&
 	    !counters_ready(d, pending))
 		return CONTROL_LATER;
 
@@ -308,6 +415,9 @@ enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
 		break;
 	case CTL_RELOAD:
 		answer_reload(d, w);
+		break;
+	case CTL_EXPLAIN:
+		answer_explain(d, snap, req, w);
 		break;
 	default:
 		control_fail(w, "unknown command");

@@ -121,7 +121,6 @@ static void put_app_match(FILE *out, const struct qp_app_match *m)
 		{ "user", m->user }, { "unit", m->unit },
 	};
 
-	fprintf(out, "    match: { ");
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if (!f[i].val)
 			continue;
@@ -129,7 +128,42 @@ static void put_app_match(FILE *out, const struct qp_app_match *m)
 		put_str(out, f[i].val);
 		sep = ", ";
 	}
-	fprintf(out, " }\n");
+}
+
+/* BUF gets what PUT writes of M, cut short at LEN - 1 bytes. */
+static void format_with(char *buf, size_t len, void (*put)(FILE *, const void *), const void *m)
+{
+	FILE *f = len ? fmemopen(buf, len, "w") : NULL;
+
+	if (!f) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	put(f, m);
+	fclose(f);
+	buf[len - 1] = '\0';
+}
+
+static void put_app_match_v(FILE *out, const void *m)
+{
+	put_app_match(out, m);
+}
+
+static void put_flow_v(FILE *out, const void *m)
+{
+	put_flow(out, m, true);
+}
+
+void policy_format_app_match(const struct qp_app_match *m, char *buf, size_t len)
+{
+	format_with(buf, len, put_app_match_v, m);
+}
+
+void policy_format_flow_match(const struct qp_flow_match *m, char *buf, size_t len)
+{
+	format_with(buf, len, put_flow_v, m);
 }
 
 static const char *target_name(const struct qp_target *t)
@@ -204,7 +238,9 @@ int policy_write_yaml(const struct qp_policy *p, FILE *out)
 		const struct qp_app *app = &p->apps[i];
 
 		fprintf(out, "  - name: %s\n", app->name);
+		fprintf(out, "    match: { ");
 		put_app_match(out, &app->match);
+		fprintf(out, " }\n");
 		fprintf(out, "    class: %s\n", target_name(&app->target));
 		if (app->max_sessions)
 			fprintf(out, "    max-sessions: %u\n", app->max_sessions);

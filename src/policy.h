@@ -230,6 +230,11 @@ uint32_t policy_unmanaged_mark(const struct qp_policy *p);
 /** One line: "5 classes, 3 applications, 2 session rules, ...". */
 void policy_summary(const struct qp_policy *p, char *buf, size_t len);
 
+/** An application's match, or a session rule's, as the policy file would
+ * say it ("exe: \"/usr/bin/x\"", "proto: tcp, dport: 80"). */
+void policy_format_app_match(const struct qp_app_match *m, char *buf, size_t len);
+void policy_format_flow_match(const struct qp_flow_match *m, char *buf, size_t len);
+
 /** Writes the effective policy, defaults included, as YAML that
  * config_load() reads back to the same policy. */
 int policy_write_yaml(const struct qp_policy *p, FILE *out);

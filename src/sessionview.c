@@ -42,6 +42,15 @@ static void endpoint(const struct session_key *k, bool src, char *buf, size_t le
 		 src ? k->sport : k->dport);
 }
 
+void session_endpoints(const struct session *s, char *local, size_t local_len, char *remote,
+		       size_t remote_len)
+{
+	bool sent = s->direction != QP_DIR_IN;
+
+	endpoint(&s->key, sent, local, local_len);
+	endpoint(&s->key, !sent, remote, remote_len);
+}
+
 void session_view(const struct snapshot *snap, const struct session *s, uint64_t now_real_ns,
 		  const struct session_sink *out)
 {
@@ -55,8 +64,7 @@ void session_view(const struct snapshot *snap, const struct session *s, uint64_t
 	ssize_t n = -1;
 	void *a = out->arg;
 
-	endpoint(&s->key, sent, local, sizeof(local));
-	endpoint(&s->key, !sent, remote, sizeof(remote));
+	session_endpoints(s, local, sizeof(local), remote, sizeof(remote));
 	if (s->key.proto == IPPROTO_TCP)
 		out->str(a, "protocol", "tcp");
 	else if (s->key.proto == IPPROTO_UDP)

@@ -24,6 +24,10 @@ struct session_sink {
 void session_view(const struct snapshot *snap, const struct session *s, uint64_t now_real_ns,
 		  const struct session_sink *out);
 
+/** S's ends, this host's and the other, as "ADDR:PORT" or "[ADDR]:PORT". */
+void session_endpoints(const struct session *s, char *local, size_t local_len, char *remote,
+		       size_t remote_len);
+
 /** session_view() as the members of a JSON object W has open. */
 void session_json(struct jsonw *w, const struct snapshot *snap, const struct session *s,
 		  uint64_t now_real_ns);

@@ -97,10 +97,12 @@ static int connect_to(const char *path)
 	return fd;
 }
 
-/* Sends COMMAND and reads the whole answer. Returns 0, or an exit status. */
-static int ask(const struct opts *o, enum ctl_command command, struct answer *ret)
+/* Sends COMMAND (with EXTRA members, JSON, or "") and reads the whole
+ * answer. Returns 0, or an exit status. */
+static int ask_with(const struct opts *o, enum ctl_command command, const char *extra,
+		    struct answer *ret)
 {
-	char req[128];
+	char req[256];
 	struct diag_list diags;
 	struct ynode *root = NULL;
 	size_t cap = 65536;
@@ -110,8 +112,8 @@ static int ask(const struct opts *o, enum ctl_command command, struct answer *re
 	fd = connect_to(o->socket);
 	if (fd < 0)
 		return EXIT_UNREACHABLE;
-	n = snprintf(req, sizeof(req), "{\"version\": %d, \"command\": \"%s\"}\n", CTL_VERSION,
-		     ctl_command_name(command));
+	n = snprintf(req, sizeof(req), "{\"version\": %d, \"command\": \"%s\"%s%s}\n",
+		     CTL_VERSION, ctl_command_name(command), *extra ? ", " : "", extra);
 	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
 		fprintf(stderr, "qpod-ctl: sending to qpodd: %s\n", strerror(errno));
 		close(fd);
@@ -167,6 +169,11 @@ static int ask(const struct opts *o, enum ctl_command command, struct answer *re
 	diag_list_clear(&diags);
 	ret->root = root;
 	return 0;
+}
+
+static int ask(const struct opts *o, enum ctl_command command, struct answer *ret)
+{
+	return ask_with(o, command, "", ret);
 }
 
 /* ---- reading the answer ------------------------------------------------------ */
@@ -307,11 +314,13 @@ static const char *age(uint64_t ms, char *buf, size_t len)
 
 /* ---- commands ---------------------------------------------------------------- */
 
-/* A command whose answer is printed whole: TABLE prints it for people. */
-static int show(struct opts *o, enum ctl_command c, void (*table)(const struct ynode *root))
+/* A command whose answer is printed whole: TABLE prints it for people
+ * (and returns an exit status). EXTRA: the request's other members. */
+static int show(struct opts *o, enum ctl_command c, const char *extra,
+		int (*table)(const struct ynode *root))
 {
 	struct answer a;
-	int r = ask(o, c, &a);
+	int r = ask_with(o, c, extra, &a);
 
 	if (r)
 		return r;
@@ -320,13 +329,13 @@ static int show(struct opts *o, enum ctl_command c, void (*table)(const struct y
 		putchar('\n');
 		r = status_of(&a);
 	} else if (!(r = check_ok(&a, ctl_command_name(c)))) {
-		table(a.root);
+		r = table(a.root);
 	}
 	answer_free(&a);
 	return r;
 }
 
-static void status_table(const struct ynode *root)
+static int status_table(const struct ynode *root)
 {
 	const struct ynode *q = get(root, "queue");
 	char b[32];
@@ -339,13 +348,14 @@ static void status_table(const struct ynode *root)
 	printf("queues    %s-%" PRIu64 ", fail %s, %s%s\n", str(q, "num"),
 	       num(q, "num") + num(q, "threads") - 1, str(q, "fail"), str(q, "path"),
 	       is_true(q, "ct_mark_in_verdict") ? ", ct mark in the verdict" : "");
+	return 0;
 }
 
 static int cmd_status(struct opts *o, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return show(o, CTL_STATUS, status_table);
+	return show(o, CTL_STATUS, "", status_table);
 }
 
 /* Sessions, filtered and sorted for the table and for --json alike. */
@@ -475,7 +485,7 @@ static int cmd_sessions(struct opts *o, int argc, char **argv)
 	}
 }
 
-static void apps_table(const struct ynode *root)
+static int apps_table(const struct ynode *root)
 {
 	const struct ynode *list = get(root, "applications");
 
@@ -491,16 +501,17 @@ static void apps_table(const struct ynode *root)
 		       max_rate && !ynode_is_null(max_rate) ? rate(num(x, "max_rate_bps"), b3, sizeof(b3))
 							  : "-");
 	}
+	return 0;
 }
 
 static int cmd_apps(struct opts *o, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return show(o, CTL_APPS, apps_table);
+	return show(o, CTL_APPS, "", apps_table);
 }
 
-static void classes_table(const struct ynode *root)
+static int classes_table(const struct ynode *root)
 {
 	const struct ynode *list = get(root, "classes");
 
@@ -522,13 +533,14 @@ static void classes_table(const struct ynode *root)
 		}
 		putchar('\n');
 	}
+	return 0;
 }
 
 static int cmd_classes(struct opts *o, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return show(o, CTL_CLASSES, classes_table);
+	return show(o, CTL_CLASSES, "", classes_table);
 }
 
 static int cmd_reload(struct opts *o, int argc, char **argv)
@@ -559,6 +571,43 @@ static int cmd_reload(struct opts *o, int argc, char **argv)
 	return r;
 }
 
+static int explain_table(const struct ynode *root)
+{
+	const struct ynode *list = get(root, "sessions");
+
+	for (size_t i = 0; list && list->type == YNODE_SEQUENCE && i < list->n_items; i++) {
+		const struct ynode *s = list->items[i];
+
+		printf("%s %s -> %s (%s), pid %s %s: %s %s\n  %s\n", str(s, "protocol"),
+		       str(s, "local"), str(s, "remote"), str(s, "direction"), str(s, "pid"),
+		       str(s, "exe"), str(s, "class"), str(s, "dscp"), str(s, "why"));
+	}
+	if (list && list->n_items)
+		return 0;
+	fprintf(stderr, "qpod-ctl explain: no live session matches\n");
+	return EXIT_FAILED;
+}
+
+/* explain PID|ADDR:PORT: each matching session, and why it has its class. */
+static int cmd_explain(struct opts *o, int argc, char **argv)
+{
+	const char *arg = argc > 1 ? argv[1] : "";
+	char extra[128];
+
+	if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
+		snprintf(extra, sizeof(extra), "\"pid\": %s", arg);
+	} else if (*arg && strlen(arg) < CTL_ENDPOINT_MAX &&
+		   strspn(arg, "0123456789abcdefABCDEF.:[]") == strlen(arg) && strchr(arg, ':')) {
+		snprintf(extra, sizeof(extra), "\"endpoint\": \"%s\"", arg);
+	} else {
+		fprintf(stderr, "qpod-ctl explain: give a process id or an ADDR:PORT "
+				"([ADDR]:PORT for IPv6), not '%s'\n",
+			arg);
+		return EXIT_USAGE;
+	}
+	return show(o, CTL_EXPLAIN, extra, explain_table);
+}
+
 static int cmd_version(struct opts *o, int argc, char **argv)
 {
 	(void)o;
@@ -578,6 +627,8 @@ static const struct cli_command commands[] = {
 	{ "classes", "", "per class: sessions, traffic, and the queues' counters", cmd_classes },
 	{ "reload", "", "load the policy file again (the running one stays if it is bad)",
 	  cmd_reload },
+	{ "explain", "PID|ADDR:PORT", "why a process's sessions, or a session, have their class",
+	  cmd_explain },
 	{ "version", "", "show qpod-ctl's version", cmd_version },
 	{ "help", "", "show the commands", cmd_help },
 };
@@ -720,8 +771,10 @@ int main(int argc, char **argv)
 		command_usage(cmd, stdout);
 		return EXIT_SUCCESS;
 	}
-	if (optind + 1 < argc) {
-		fprintf(stderr, "qpod-ctl %s: unexpected argument '%s'\n", cmd->name, argv[optind + 1]);
+	/* explain takes one argument; the others none. */
+	if (optind + 1 + (cmd->run == cmd_explain) < argc) {
+		fprintf(stderr, "qpod-ctl %s: unexpected argument '%s'\n", cmd->name,
+			argv[optind + 1 + (cmd->run == cmd_explain)]);
 		return EXIT_USAGE;
 	}
 	if (session_opts && strcmp(cmd->name, "sessions") != 0) {

@@ -71,6 +71,22 @@ check_session "$B6" "[$B6]:7101" "[$A6]:"
 human=$(ctl sessions) || fail "qpod-ctl sessions: $human"
 echo "$human" | grep -q '^PROTO *LOCAL *REMOTE' || fail "no table: $human"
 
+# --- explain: which part of the policy decided, and where it is -------------
+j=$(ctl --json explain "$client") || fail "qpod-ctl explain $client: $j"
+w=$(field "$j" "a['sessions'][0]['why']")
+echo "$w" | grep -q "^application 'client' (.*policy.yaml:7: exe: \"\*/apps/client\") gives voice\$" ||
+	fail "explain by pid: $w"
+serve_tcp "$NS_B" "$B4" 7102 1
+ip netns exec "$NS_A" "$TMPDIR_TEST/apps/client" "$B4" 7102 1000 0 || fail "the client to 7102"
+out=$(ctl explain "$B4:7102") || fail "qpod-ctl explain $B4:7102: $out"
+echo "$out" | grep -q "session rule 1 (.*policy.yaml:11: proto: tcp, dport: 7102) gives bulk" ||
+	fail "explain by endpoint: $out"
+out=$(ctl explain "$B4:7999" 2>&1) && fail "explained a session that is not there: $out"
+[ $? -eq 1 ] || fail "explain of no session: not exit status 1"
+out=$(ctl explain 'x;y' 2>&1) && fail "explain took 'x;y'"
+[ $? -eq 2 ] || fail "explain 'x;y': not exit status 2"
+log "explain: by pid, the application and its line; by endpoint, the session rule and its line"
+
 # --- apps, classes, status -------------------------------------------------
 j=$(ctl --json apps) || fail "qpod-ctl apps: $j"
 [ "$(field "$j" "[x['name'] for x in a['applications']] == ['client']")" = True ] ||

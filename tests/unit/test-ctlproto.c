@@ -16,12 +16,15 @@ static int parse(const char *text, struct ctl_request *r, char *err, size_t errl
 
 START_TEST(test_good)
 {
-	static const char *const names[] = { "status", "sessions", "apps", "classes", "reload" };
+	static const char *const names[] = { "status", "sessions", "apps", "classes", "reload",
+					      "explain" };
 	struct ctl_request r;
 	char req[128], err[256];
 
 	for (unsigned c = 0; c < CTL_N_COMMANDS; c++) {
 		ck_assert_str_eq(ctl_command_name((enum ctl_command)c), names[c]);
+		if (c == CTL_EXPLAIN)
+			continue;
 		snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\"}", names[c]);
 		ck_assert_int_eq(parse(req, &r, err, sizeof(err)), 0);
 		ck_assert_int_eq(r.command, c);
@@ -30,6 +33,17 @@ START_TEST(test_good)
 	/* Spaces, key order. */
 	ck_assert_int_eq(parse(" { \"command\" : \"apps\" , \"version\" : 1 } ", &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(r.command, CTL_APPS);
+	/* explain, by process or by an end. */
+	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"explain\",\"pid\":4242}", &r, err,
+			       sizeof(err)),
+			 0);
+	ck_assert_uint_eq(r.pid, 4242);
+	ck_assert_str_eq(r.endpoint, "");
+	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"explain\",\"endpoint\":\"[2001:db8::2]:80\"}",
+			       &r, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(r.endpoint, "[2001:db8::2]:80");
+	ck_assert_uint_eq(r.pid, 0);
 }
 END_TEST
 
@@ -49,10 +63,18 @@ START_TEST(test_bad)
 		{ "{\"version\": 2, \"command\": \"status\"}", "protocol version 2 is not spoken here" },
 		{ "{\"version\": 1, \"command\": \"shutdown\"}", "unknown command \"shutdown\"" },
 		{ "{\"version\": 1, \"command\": [\"status\"]}", "\"command\" is a string" },
-		{ "{\"version\": 1, \"command\": \"status\", \"pid\": 1}", "unknown key \"pid\"" },
+		{ "{\"version\": 1, \"command\": \"status\", \"size\": 1}", "unknown key \"size\"" },
 		{ "{\"version\": 1, \"version\": 1, \"command\": \"status\"}", "not JSON" },
 		{ "{\"version\": &v 1, \"command\": *v}", "not JSON" },
 		{ "--- 1\n--- 2", "not JSON" },
+		{ "{\"version\": 1, \"command\": \"explain\"}", "explain takes a \"pid\" or" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 1, \"endpoint\": \"a:1\"}",
+		  "explain takes a \"pid\" or" },
+		{ "{\"version\": 1, \"command\": \"status\", \"pid\": 1}", "only explain takes" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": \"1\"}", "\"pid\" is a process id" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 0}", "\"pid\" is a process id" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 4294967296}", "\"pid\" is a process id" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": [1]}", "\"endpoint\" is ADDR:PORT" },
 	};
 	struct ctl_request r;
 	char err[256];
