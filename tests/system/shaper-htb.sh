@@ -113,7 +113,9 @@ in_a tc qdisc replace dev va root handle 5: tbf rate 50mbit burst 32k latency 40
 policy hfsc off 2mbit
 QPODD_RUNS=$((QPODD_RUNS + 1))
 QPODD_LOG="$TMPDIR_TEST/qpodd.refused.log"
-"$QPODD" --netns "$NS_A" -c "$P" -D "$TMPDIR_TEST/none" --control-socket "$TMPDIR_TEST/refused.sock" \
+mkdir -p "$TMPDIR_TEST/refused.d"
+printf 'log: { sessions: %s/refused.jsonl }\n' "$TMPDIR_TEST" >"$TMPDIR_TEST/refused.d/log.yaml"
+"$QPODD" --netns "$NS_A" -c "$P" -D "$TMPDIR_TEST/refused.d" --control-socket "$TMPDIR_TEST/refused.sock" \
 	>"$QPODD_LOG" 2>&1 </dev/null &&
 	fail "qpodd started although va needs HFSC and fallback is off"
 grep -q 'va: this kernel has no HFSC (sch_hfsc), and fallback is off' "$QPODD_LOG" &&
