@@ -373,8 +373,12 @@ void control_run(struct control *c)
 			accept_clients(c);
 		else if ((void *)cl == (void *)c)
 			on_timer(c);
-		else if (cl->fd < 0 || cl->waiting)
-			continue;	/* dropped earlier in this batch, or waiting */
+		else if (cl->fd < 0)
+			continue;	/* dropped earlier in this batch */
+		else if (cl->waiting && (ev[i].events & (EPOLLHUP | EPOLLERR)))
+			drop(c, cl);	/* gone while its answer waited */
+		else if (cl->waiting)
+			continue;
 		else if (cl->answering)
 			send_answer(c, cl);
 		else if (cl->draining)

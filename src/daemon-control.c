@@ -37,7 +37,7 @@ static void put_session(const struct session *s, void *arg)
 	struct session_walk *sw = arg;
 
 	jsonw_object(sw->w, NULL);
-	session_json(sw->w, sw->snap, s, sw->now_real);
+	session_json(sw->w, sw->snap, s, sw->now_real, false);
 	jsonw_end_object(sw->w);
 }
 
@@ -156,7 +156,7 @@ static void put_explained(const struct session *s, void *arg)
 	}
 	why(ew->snap, s, because, sizeof(because));
 	jsonw_object(ew->w, NULL);
-	session_json(ew->w, ew->snap, s, ew->now_real);
+	session_json(ew->w, ew->snap, s, ew->now_real, false);
 	jsonw_str(ew->w, "why", because);
 	jsonw_end_object(ew->w);
 }

@@ -66,6 +66,7 @@ struct discover {
 	uint64_t last_dump;	/* when conntrack was last listed */
 	uint64_t next_dump;	/* not before: listing a large table is costly */
 	bool ct_lost;		/* end events were lost: list conntrack soon */
+	uint64_t lost_ns;	/* when, last */
 	/* Asked by the control socket: counters each tick until then, and
 	 * a listing soon (within what DUMP_COST_SHARE allows). Each ask gets
 	 * a ticket; a listing serves the tickets handed out before it began. */
@@ -138,7 +139,11 @@ static void recount_one(const struct session *s, void *arg)
 	n.app = app ? (int16_t)app->index : -1;
 	if (!app)
 		n.admitted = 0;
-	if (n.app != s->app || n.admitted != s->admitted)
+	/* Session rules have no names to follow: one of the old policy's
+	 * is no longer named by number. */
+	if (n.rule >= 0)
+		n.rule = SESSION_RULE_EARLIER;
+	if (n.app != s->app || n.admitted != s->admitted || n.rule != s->rule)
 		sessiontab_put(d->sessions, &n);
 	if (app && n.admitted && !n.closing) {
 		d->usage[app->index].sessions++;
@@ -458,6 +463,8 @@ static void forget_unlisted(const struct session *s, void *arg)
 /* Whether conntrack is to be listed now: each tick for rates, and for
  * sessions against max-sessions (or after lost end events) at most as
  * often as the listing's cost allows. */
+static void drain_events(struct discover *d, uint64_t now);
+
 static bool listing_asked(const struct discover *d)
 {
 	return atomic_load_explicit(&d->list_asked, memory_order_acquire) >
@@ -502,6 +509,9 @@ static void tick(struct discover *d, uint64_t now)
 	if (l.metered)
 		for (size_t i = 0; i < d->n_usage; i++)
 			d->usage[i].rate_bps = 0;
+	/* Ends already told are taken first: with their final counts, not
+	 * found missing by the listing. */
+	drain_events(d, now);
 	r = ctnl_dump(d->ct, list_one, &l);
 	if (r < 0) {
 		if (log_ratelimit_ok(&d->rl))
@@ -509,7 +519,10 @@ static void tick(struct discover *d, uint64_t now)
 	} else {
 		/* Only a whole listing tells which sessions are gone. */
 		sessiontab_foreach(d->sessions, forget_unlisted, &l);
-		d->ct_lost = false;
+		/* A session seen just before the loss is spared by this listing
+		 * (SESSION_UNLISTED_NS): listings go on until one is late enough. */
+		if (now >= d->lost_ns + SESSION_UNLISTED_NS)
+			d->ct_lost = false;
 		atomic_store_explicit(&d->list_done, serving, memory_order_release);
 		if (l.metered)
 			d->last_metered = now;
@@ -533,6 +546,7 @@ static void drain_events(struct discover *d, uint64_t now)
 	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
 		count(&d->stats.lost_events);
 		d->ct_lost = true;
+		d->lost_ns = now;
 		if (log_ratelimit_ok(&d->rl))
 			log_warning("discovery: connection end events were lost; listing "
 				    "connections to find the sessions that ended");

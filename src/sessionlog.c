@@ -24,6 +24,7 @@ struct sessionlog {
 	int fd;
 	struct jsonw buf;	/* records not yet written */
 	size_t buf_records;
+	bool cut;		/* a write stopped within a line: the next starts anew */
 	_Atomic uint64_t written, failed;
 	struct log_ratelimit rl;
 };
@@ -64,6 +65,7 @@ void sessionlog_apply(struct sessionlog *l, const struct qp_policy *p)
 	free(l->path);
 	l->path = NULL;
 	l->kind = p->log.kind;
+	l->cut = false;
 	if (l->kind != QP_LOG_FILE)
 		return;
 	l->path = strdup(p->log.path);
@@ -88,7 +90,9 @@ void sessionlog_flush(struct sessionlog *l)
 
 	if (l->buf.oom)
 		off = l->buf.len + 1;	/* a record cut short: none of them */
-	while (l->fd >= 0 && off < l->buf.len) {
+	if (l->cut && l->fd >= 0 && off < l->buf.len && write(l->fd, "\n", 1) == 1)
+		l->cut = false;
+	while (l->fd >= 0 && off < l->buf.len && !l->cut) {
 		ssize_t n = write(l->fd, l->buf.buf + off, l->buf.len - off);
 
 		if (n < 0 && errno == EINTR)
@@ -97,6 +101,7 @@ void sessionlog_flush(struct sessionlog *l)
 			if (log_ratelimit_ok(&l->rl))
 				log_error("session log %s: %s: records lost", l->path,
 					  n < 0 ? strerror(errno) : "short write");
+			l->cut = off > 0;
 			break;
 		}
 		off += (size_t)n;
@@ -161,7 +166,7 @@ static void to_journal(struct sessionlog *l, const struct snapshot *snap, const 
 		       uint64_t end_real_ns, bool end_seen)
 {
 	struct fields f = { .n = 0 };
-	const struct session_sink sink = { f_str, f_num, f_flag, f_null, &f };
+	const struct session_sink sink = { f_str, f_num, f_flag, f_null, &f, true };
 	const struct qp_class *cls = session_class(snap, s);
 	const struct qp_app *app = session_app(snap, s);
 	char msg[256];
@@ -194,7 +199,7 @@ void sessionlog_write(struct sessionlog *l, const struct snapshot *snap, const s
 		return;
 	}
 	jsonw_object(&l->buf, NULL);
-	session_json(&l->buf, snap, s, end_real_ns);
+	session_json(&l->buf, snap, s, end_real_ns, true);
 	jsonw_u64(&l->buf, "ended", end_real_ns / 1000000000u);
 	jsonw_bool(&l->buf, "end_seen", end_seen);
 	jsonw_end_object(&l->buf);

@@ -45,6 +45,9 @@ enum session_reason {
 	SESSION_UNDISCOVERED,		/* discovery unavailable or too late */
 };
 
+/* session.rule of a session decided by a rule of a policy since reloaded. */
+#define SESSION_RULE_EARLIER (-2)
+
 /* 128 bytes: sixteen words. */
 struct session {
 	struct session_key key;		/* 40 */

@@ -78,7 +78,8 @@ void session_view(const struct snapshot *snap, const struct session *s, uint64_t
 	if (s->pid) {
 		out->num(a, "pid", s->pid);
 		snprintf(path, sizeof(path), "/proc/%u/exe", s->pid);
-		n = readlink(path, exe, sizeof(exe) - 1);
+		if (!out->ended)
+			n = readlink(path, exe, sizeof(exe) - 1);
 	} else {
 		out->null(a, "pid");
 	}
@@ -143,9 +144,9 @@ static void j_null(void *w, const char *k)
 }
 
 void session_json(struct jsonw *w, const struct snapshot *snap, const struct session *s,
-		  uint64_t now_real_ns)
+		  uint64_t now_real_ns, bool ended)
 {
-	const struct session_sink sink = { j_str, j_num, j_flag, j_null, w };
+	const struct session_sink sink = { j_str, j_num, j_flag, j_null, w, ended };
 
 	session_view(snap, s, now_real_ns, &sink);
 }

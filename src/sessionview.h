@@ -17,6 +17,9 @@ struct session_sink {
 	void (*flag)(void *arg, const char *key, bool value);
 	void (*null)(void *arg, const char *key);	/* not known */
 	void *arg;
+	/* The session ended: its pid may be another process's by now, so
+	 * its exe is not looked up. */
+	bool ended;
 };
 
 /** Tells OUT session S's fields, names as SNAP's policy has them, its age
@@ -30,7 +33,7 @@ void session_endpoints(const struct session *s, char *local, size_t local_len, c
 
 /** session_view() as the members of a JSON object W has open. */
 void session_json(struct jsonw *w, const struct snapshot *snap, const struct session *s,
-		  uint64_t now_real_ns);
+		  uint64_t now_real_ns, bool ended);
 
 /** The class S's mark names in SNAP (classes keep their marks across
  * reloads), or NULL. */

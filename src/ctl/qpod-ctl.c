@@ -2,6 +2,7 @@
 /* qpod-ctl: talks to a running qpodd over its control socket (the
  * protocol is in ctlproto.h and qpod-ctl(8)). Dispatches from the command
  * table; every command prints a table, or with --json qpodd's answer. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -75,9 +76,12 @@ static int connect_to(const char *path)
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	/* qpodd answers within its 10 s per client, or not at all. */
-	if (fd >= 0)
+	/* qpodd answers within its 10 s per client, or not at all (and a full
+	 * backlog does not keep connect waiting either). */
+	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
@@ -325,9 +329,14 @@ static int show(struct opts *o, enum ctl_command c, const char *extra,
 	if (r)
 		return r;
 	if (o->json) {
+		const struct ynode *list = get(a.root, "sessions");
+
 		emit(a.root, stdout);
 		putchar('\n');
 		r = status_of(&a);
+		/* explain found nothing: as without --json. */
+		if (!r && c == CTL_EXPLAIN && (!list || !list->n_items))
+			r = EXIT_FAILED;
 	} else if (!(r = check_ok(&a, ctl_command_name(c)))) {
 		r = table(a.root);
 	}
@@ -348,6 +357,10 @@ static int status_table(const struct ynode *root)
 	printf("queues    %s-%" PRIu64 ", fail %s, %s%s\n", str(q, "num"),
 	       num(q, "num") + num(q, "threads") - 1, str(q, "fail"), str(q, "path"),
 	       is_true(q, "ct_mark_in_verdict") ? ", ct mark in the verdict" : "");
+	q = get(root, "session_log");
+	printf("log       %s: %s records, %s lost; %s sessions ended unseen (%s events lost)\n",
+	       str(q, "to"), str(q, "records"), str(q, "lost"), str(q, "ended_unseen"),
+	       str(q, "lost_events"));
 	return 0;
 }
 
@@ -588,17 +601,55 @@ static int explain_table(const struct ynode *root)
 	return EXIT_FAILED;
 }
 
+/* ADDR:PORT or [ADDR]:PORT as qpodd writes it (an IPv6 address in its
+ * canonical form), in OUT; false if it is not one. */
+static bool canonical_endpoint(const char *arg, char *out, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN + 2], canon[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	const char *colon = strrchr(arg, ':');
+	bool v6 = arg[0] == '[';
+	unsigned long port;
+	char *end;
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(addr))
+		return false;
+	memcpy(addr, arg, (size_t)(colon - arg));
+	addr[colon - arg] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port == 0 || port > 65535)
+		return false;
+	if (v6) {
+		size_t n = strlen(addr);
+
+		if (n < 3 || addr[n - 1] != ']')
+			return false;
+		addr[n - 1] = '\0';
+	}
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? addr + 1 : addr, bin) != 1 ||
+	    !inet_ntop(v6 ? AF_INET6 : AF_INET, bin, canon, sizeof(canon)))
+		return false;
+	snprintf(out, len, v6 ? "[%s]:%lu" : "%s:%lu", canon, port);
+	return true;
+}
+
 /* explain PID|ADDR:PORT: each matching session, and why it has its class. */
 static int cmd_explain(struct opts *o, int argc, char **argv)
 {
 	const char *arg = argc > 1 ? argv[1] : "";
-	char extra[128];
+	char extra[128], endpoint[CTL_ENDPOINT_MAX];
+	unsigned long pid = 0;
+	char *end;
 
 	if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
-		snprintf(extra, sizeof(extra), "\"pid\": %s", arg);
-	} else if (*arg && strlen(arg) < CTL_ENDPOINT_MAX &&
-		   strspn(arg, "0123456789abcdefABCDEF.:[]") == strlen(arg) && strchr(arg, ':')) {
-		snprintf(extra, sizeof(extra), "\"endpoint\": \"%s\"", arg);
+		errno = 0;
+		pid = strtoul(arg, &end, 10);
+	}
+	if (pid > 0 && pid <= UINT32_MAX && !errno) {
+		snprintf(extra, sizeof(extra), "\"pid\": %lu", pid);
+	} else if (canonical_endpoint(arg, endpoint, sizeof(endpoint))) {
+		snprintf(extra, sizeof(extra), "\"endpoint\": \"%s\"", endpoint);
 	} else {
 		fprintf(stderr, "qpod-ctl explain: give a process id or an ADDR:PORT "
 				"([ADDR]:PORT for IPv6), not '%s'\n",

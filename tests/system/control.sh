@@ -83,8 +83,15 @@ echo "$out" | grep -q "session rule 1 (.*policy.yaml:11: proto: tcp, dport: 7102
 	fail "explain by endpoint: $out"
 out=$(ctl explain "$B4:7999" 2>&1) && fail "explained a session that is not there: $out"
 [ $? -eq 1 ] || fail "explain of no session: not exit status 1"
-out=$(ctl explain 'x;y' 2>&1) && fail "explain took 'x;y'"
-[ $? -eq 2 ] || fail "explain 'x;y': not exit status 2"
+out=$(ctl --json explain "$B4:7999" 2>&1) && fail "explained a session that is not there: $out"
+[ $? -eq 1 ] || fail "explain --json of no session: not exit status 1"
+for bad in 'x;y' 0 "$B4:0" '[2001:db8::2:7101'; do
+	out=$(ctl explain "$bad" 2>&1) && fail "explain took '$bad'"
+	[ $? -eq 2 ] || fail "explain '$bad': not exit status 2"
+done
+# An address written another way is the same address.
+ctl explain '[2001:DB8:0::2]:7101' | grep -q '\[2001:db8::2\]:7101' ||
+	fail "explain of an IPv6 address in capitals: $(ctl explain '[2001:DB8:0::2]:7101' 2>&1)"
 log "explain: by pid, the application and its line; by endpoint, the session rule and its line"
 
 # --- apps, classes, status -------------------------------------------------

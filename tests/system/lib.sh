@@ -138,6 +138,7 @@ start_qpodd() {
 	# The session log stays in the test's directory unless the policy
 	# says where (a drop-in, so a -D of the test's own replaces it).
 	mkdir -p "$TMPDIR_TEST/dropins"
+	rm -f "$TMPDIR_TEST/dropins/log.yaml"
 	grep -q '^log:' "$policy" ||
 		printf 'log: { sessions: %s/sessions.jsonl }\n' "$TMPDIR_TEST" >"$TMPDIR_TEST/dropins/log.yaml"
 	setsid "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/dropins" \
