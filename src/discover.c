@@ -460,17 +460,18 @@ static void forget_unlisted(const struct session *s, void *arg)
 	sessionlog_write(l->d->slog, l->d->snap, s, clock_real_ns(), false);
 }
 
-/* Whether conntrack is to be listed now: each tick for rates, and for
- * sessions against max-sessions (or after lost end events) at most as
- * often as the listing's cost allows. */
 static void drain_events(struct discover *d, uint64_t now);
 
+/* Whether the control socket waits for a listing. */
 static bool listing_asked(const struct discover *d)
 {
 	return atomic_load_explicit(&d->list_asked, memory_order_acquire) >
 	       atomic_load_explicit(&d->list_done, memory_order_relaxed);
 }
 
+/* Whether conntrack is to be listed now: each tick for rates, and for
+ * sessions against max-sessions (or after lost end events) at most as
+ * often as the listing's cost allows. */
 static bool want_listing(struct discover *d, uint64_t now, bool metered)
 {
 	const struct qp_policy *p = d->snap->policy;
