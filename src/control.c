@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "paths.h"
 
 #define MAX_CLIENTS 16
 #define CLIENT_TIMEOUT_NS (10 * 1000000000ull)	/* request and answer, in all */
@@ -420,20 +421,6 @@ static int clear_stale(const char *path)
 	return -EEXIST;
 }
 
-/* The socket's directory (/run/qpod), if missing; its parent must exist. */
-static int make_dir(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	return mkdir(dir, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 static int listen_on(struct control *c, const char *path, const char *group)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -445,7 +432,7 @@ static int listen_on(struct control *c, const char *path, const char *group)
 	if (strlen(path) >= sizeof(sa.sun_path) || path[0] != '/')
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if ((r = make_dir(path)) < 0 || (r = clear_stale(path)) < 0)
+	if ((r = path_make_parent(path, 0755)) < 0 || (r = clear_stale(path)) < 0)
 		return r;
 	gr = getgrnam(group);
 	if (gr) {

@@ -12,6 +12,7 @@
 
 #include "jsonw.h"
 #include "log.h"
+#include "paths.h"
 #include "sd.h"
 #include "sessionview.h"
 
@@ -41,23 +42,10 @@ struct sessionlog *sessionlog_new(void)
 	return l;
 }
 
-/* The file's directory (/var/log/qpod), if missing; its parent must exist. */
-static void make_dir(const char *path)
-{
-	char dir[4096];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-			log_warning("session log: creating %s: %s", dir, strerror(errno));
-	}
-}
-
 void sessionlog_apply(struct sessionlog *l, const struct qp_policy *p)
 {
+	int r;
+
 	sessionlog_flush(l);
 	if (l->fd >= 0)
 		close(l->fd);
@@ -69,7 +57,10 @@ void sessionlog_apply(struct sessionlog *l, const struct qp_policy *p)
 	if (l->kind != QP_LOG_FILE)
 		return;
 	l->path = strdup(p->log.path);
-	make_dir(p->log.path);
+	r = path_make_parent(p->log.path, 0750);
+	if (r < 0)
+		log_warning("session log: creating the directory of %s: %s", p->log.path,
+			    strerror(-r));
 	/* A new file is 0640 whatever the umask (the unit's is 0077); an
 	 * existing one keeps the mode it has. */
 	l->fd = open(p->log.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);

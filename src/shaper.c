@@ -130,21 +130,6 @@ static int talk(struct shaper *s, struct nlmsghdr *nlh)
 	return request(s, nlh, NULL, NULL);
 }
 
-/* Dumps MSG_TYPE (RTM_GETQDISC, RTM_GETTCLASS) of IFINDEX; CB sees each. */
-static int dump(struct shaper *s, uint16_t msg_type, int ifindex, mnl_cb_t cb, void *arg)
-{
-	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	struct tcmsg *tcm;
-
-	nlh->nlmsg_type = msg_type;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-	tcm->tcm_family = AF_UNSPEC;
-	tcm->tcm_ifindex = ifindex;
-	return request(s, nlh, cb, arg);
-}
-
 static struct nlmsghdr *tc_msg(char *buf, uint16_t type, uint16_t flags, int ifindex,
 			       uint32_t parent, uint32_t handle, const char *kind)
 {
@@ -161,6 +146,24 @@ static struct nlmsghdr *tc_msg(char *buf, uint16_t type, uint16_t flags, int ifi
 	if (kind)
 		mnl_attr_put_strz(nlh, TCA_KIND, kind);
 	return nlh;
+}
+
+/* Dumps MSG_TYPE (RTM_GETQDISC, RTM_GETTCLASS) of IFINDEX; CB sees each. */
+static int dump(struct shaper *s, uint16_t msg_type, int ifindex, mnl_cb_t cb, void *arg)
+{
+	char req[256];
+
+	return request(s, tc_msg(req, msg_type, NLM_F_DUMP, ifindex, 0, 0, NULL), cb, arg);
+}
+
+/* Deletes qpod's root qdisc on SI's interface: -EINVAL when the root is
+ * not qpod's (the kernel checks the handle), -ENOENT when there is none. */
+static int del_root(struct shaper *s, const struct shaped_if *si)
+{
+	char buf[256];
+
+	return talk(s, tc_msg(buf, RTM_DELQDISC, 0, si->ifindex, TC_H_ROOT, TC_H(MARKS_TC_MAJOR, 0),
+			      NULL));
 }
 
 /* ---- links ----------------------------------------------------------------- */
@@ -304,8 +307,7 @@ static void put_back(struct shaper *s, struct shaped_if *si)
 	int r;
 
 	/* Without a root the kernel attaches its default queueing. */
-	r = talk(s, tc_msg(buf, RTM_DELQDISC, 0, si->ifindex, TC_H_ROOT, TC_H(MARKS_TC_MAJOR, 0),
-			   NULL));
+	r = del_root(s, si);
 	if (r == -EINVAL || r == -ENOENT || r == -ENODEV)
 		return;		/* not ours, or no interface */
 	if (r < 0) {
@@ -525,7 +527,6 @@ static int build(struct shaper *s, struct shaped_if *si, const struct qp_interfa
 		 const struct qp_policy *p, const struct marks *m)
 {
 	uint32_t defcls = class_minor(m, p->default_class.cls->index);
-	char buf[256];
 	int r;
 
 	si->sched = ifc->scheduler == QP_SCHED_HFSC && !s->no_hfsc ? QP_SCHED_HFSC : QP_SCHED_HTB;
@@ -534,8 +535,7 @@ static int build(struct shaper *s, struct shaped_if *si, const struct qp_interfa
 	/* A root of qpod's already there (a dead qpodd's, or one a reload
 	 * could not change) goes first: a new root with its handle would be
 	 * taken as a change of it. Any other root is replaced whole below. */
-	r = talk(s, tc_msg(buf, RTM_DELQDISC, 0, si->ifindex, TC_H_ROOT, TC_H(MARKS_TC_MAJOR, 0),
-			   NULL));
+	r = del_root(s, si);
 	if (r < 0 && r != -EINVAL && r != -ENOENT)
 		goto fail;
 	/* HFSC's default class must exist before the root points to it (or

@@ -8,7 +8,6 @@
 # oversized requests get an error and qpodd goes on.
 . "$(dirname "$0")/lib.sh"
 need_netns
-: "${QPOD_CTL:=$(dirname "$QPODD")/qpod-ctl}"
 [ -x "$QPOD_CTL" ] || fail "missing $QPOD_CTL"
 command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
 hosts_up
@@ -35,16 +34,13 @@ sessions:
   - { match: { proto: tcp, dport: 7102 }, class: bulk }
 YAML
 start_qpodd "$P"
-ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
-# field JSON PYTHON_EXPR: evaluates EXPR over the answer 'a'.
-field() { python3 -c 'import json, sys; a = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 
 # --- a live session, as qpod-ctl sessions lists it --------------------------
 session_of() {	# session_of PID REMOTE: the session's JSON, once it has sent 200000 bytes
 	j=$(ctl --json sessions --pid "$1") && echo "$j" >"$TMPDIR_TEST/last" || return 1
-	s=$(field "$j" "[json.dumps(s) for s in a['sessions'] if s['remote'] == '$2'][0]" 2>/dev/null) ||
+	s=$(json_eval "$j" "[json.dumps(s) for s in a['sessions'] if s['remote'] == '$2'][0]" 2>/dev/null) ||
 		return 1
-	[ "$(field "$s" "a['bytes_out'] >= 200000")" = True ] && echo "$s"
+	[ "$(json_eval "$s" "a['bytes_out'] >= 200000")" = True ] && echo "$s"
 }
 check_session() {	# check_session ADDR REMOTE LOCAL_PREFIX
 	serve_tcp "$NS_B" "$1" 7101 1
@@ -61,9 +57,9 @@ check_session() {	# check_session ADDR REMOTE LOCAL_PREFIX
 		"a['protocol'] == 'tcp'" "a['local'].startswith('$3')" \
 		"a['exe'].endswith('/apps/client')" "a['packets_out'] >= 4" \
 		"200000 <= a['bytes_out'] <= 200000 * 1.1"; do
-		[ "$(field "$s" "$want")" = True ] || fail "session to $2: not $want: $s"
+		[ "$(json_eval "$s" "$want")" = True ] || fail "session to $2: not $want: $s"
 	done
-	log "session to $2: pid $client, client, voice EF, $(field "$s" "a['bytes_out']") bytes out for 200000 sent"
+	log "session to $2: pid $client, client, voice EF, $(json_eval "$s" "a['bytes_out']") bytes out for 200000 sent"
 	wait "$client" || fail "the client to $2"
 }
 check_session "$B4" "$B4:7101" "$A4:"
@@ -73,7 +69,7 @@ echo "$human" | grep -q '^PROTO *LOCAL *REMOTE' || fail "no table: $human"
 
 # --- explain: which part of the policy decided, and where it is -------------
 j=$(ctl --json explain "$client") || fail "qpod-ctl explain $client: $j"
-w=$(field "$j" "a['sessions'][0]['why']")
+w=$(json_eval "$j" "a['sessions'][0]['why']")
 echo "$w" | grep -q "^application 'client' (.*policy.yaml:7: exe: \"\*/apps/client\") gives voice\$" ||
 	fail "explain by pid: $w"
 serve_tcp "$NS_B" "$B4" 7102 1
@@ -96,14 +92,14 @@ log "explain: by pid, the application and its line; by endpoint, the session rul
 
 # --- apps, classes, status -------------------------------------------------
 j=$(ctl --json apps) || fail "qpod-ctl apps: $j"
-[ "$(field "$j" "[x['name'] for x in a['applications']] == ['client']")" = True ] ||
+[ "$(json_eval "$j" "[x['name'] for x in a['applications']] == ['client']")" = True ] ||
 	fail "apps: $j"
 j=$(ctl --json classes) || fail "qpod-ctl classes: $j"
-[ "$(field "$j" "[(x['name'], x['dscp'], x['default']) for x in a['classes']]")" = \
+[ "$(json_eval "$j" "[(x['name'], x['dscp'], x['default']) for x in a['classes']]")" = \
 	"[('voice', 'EF', False), ('bulk', 'CS1', False), ('default', 'AF11', True)]" ] ||
 	fail "classes: $j"
 j=$(ctl --json status) || fail "qpod-ctl status: $j"
-[ "$(field "$j" "a['pid']")" = "$QPODD_PID" ] && [ "$(field "$j" "a['classes']")" = 3 ] ||
+[ "$(json_eval "$j" "a['pid']")" = "$QPODD_PID" ] && [ "$(json_eval "$j" "a['classes']")" = 3 ] ||
 	fail "status: $j"
 ctl status | grep -q "^qpodd .*pid $QPODD_PID" || fail "status table: $(ctl status)"
 log "apps, classes and status answer"
@@ -116,10 +112,10 @@ out=$(ctl reload 2>&1) && fail "a broken policy reloaded: $out"
 echo "$out" | grep -q "policy.yaml:2:" && echo "$out" | grep -q "the running policy stays" ||
 	fail "reload did not say what is wrong: $out"
 kill -0 "$QPODD_PID" || fail "qpodd died of a broken policy"
-[ "$(field "$(ctl --json status)" "a['classes']")" = 3 ] || fail "the running policy changed"
+[ "$(json_eval "$(ctl --json status)" "a['classes']")" = 3 ] || fail "the running policy changed"
 sed 's/^  bulk:/  video: { dscp: AF41 }\n  bulk:/' "$TMPDIR_TEST/good.yaml" >"$P"
 ctl reload >/dev/null || fail "a good policy did not reload: $(ctl reload 2>&1)"
-[ "$(field "$(ctl --json status)" "a['classes']")" = 4 ] || fail "the new policy did not take"
+[ "$(json_eval "$(ctl --json status)" "a['classes']")" = 4 ] || fail "the new policy did not take"
 log "reload: a broken file says where and keeps the policy; a good one takes"
 
 # --- who may ask ------------------------------------------------------------
@@ -158,14 +154,14 @@ for req in 'garbage\n' '[1, 2]\n' '{"version": 1}\n' '{"version": 2, "command": 
 	'{"version": 1, "command": "rm -rf"}\n' '{"version": 1, "command": "status", "x": 1}\n' \
 	'{"version": 1, "command": "status"\x00}\n' '{"version": 1, "command": {"a": [[[[[[1]]]]]]}}\n'; do
 	a=$(raw "$req")
-	[ "$(field "$a" "a['ok'] is False and a['error'].startswith('bad request')")" = True ] ||
+	[ "$(json_eval "$a" "a['ok'] is False and a['error'].startswith('bad request')")" = True ] ||
 		fail "request $req: $a"
 done
 long=$(python3 -c 'print("{" + " " * 9000 + "}")')
 a=$(raw "$long")
-[ "$(field "$a" "'longer than 4095 bytes' in a['error']")" = True ] || fail "a long request: $a"
+[ "$(json_eval "$a" "'longer than 4095 bytes' in a['error']")" = True ] || fail "a long request: $a"
 a=$(raw '{"version": 1, "command": "status"}')	# no newline: the end says it
-[ "$(field "$a" "a['ok']")" = True ] || fail "a request without its newline: $a"
+[ "$(json_eval "$a" "a['ok']")" = True ] || fail "a request without its newline: $a"
 kill -0 "$QPODD_PID" || fail "qpodd died of a bad request"
 log "malformed, unknown and oversized requests get errors; qpodd goes on"
 

@@ -11,7 +11,6 @@ need_netns
 [ -x "$TCP_CLIENT" ] || fail "missing test helper $TCP_CLIENT (make check builds it)"
 hosts_up
 mkdir -p "$TMPDIR_TEST/capped" "$TMPDIR_TEST/greedy"
-: "${QPOD_CTL:=$(dirname "$QPODD")/qpod-ctl}"
 cp "$TCP_CLIENT" "$TMPDIR_TEST/capped/client"
 cp "$TCP_CLIENT" "$TMPDIR_TEST/greedy/client"
 
@@ -74,7 +73,7 @@ greedy=$!
 wait_for 5 sh -c "grep -q ':7012: pid' '$QPODD_LOG'"
 # Once qpodd has measured it (a tick or two), as qpod-ctl apps shows.
 over_rate() {	# over_rate APP BPS
-	r=$("$QPOD_CTL" --socket "$QPODD_SOCKET" --json apps |
+	r=$(ctl --json apps |
 		sed -n "s/.*\"name\":\"$1\"[^}]*\"rate_bps\":\([0-9]*\).*/\1/p")
 	[ "${r:-0}" -gt "$2" ]
 }

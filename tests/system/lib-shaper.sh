@@ -3,6 +3,8 @@
 # Source after lib.sh, with hosts_up done. Load goes from A to B over va,
 # whose egress qpodd shapes; B's sink measures what arrives.
 
+[ -x "$TRAFFIC" ] || fail "missing test helper $TRAFFIC (make check builds it)"
+
 # scheduler_on IFACE: the kind of qpod's root qdisc on IFACE in A.
 scheduler_on() {
 	in_a tc qdisc show dev "$1" | awk '$3 == "7a0:" && $4 == "root" { print $2 }'

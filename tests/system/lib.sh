@@ -4,7 +4,11 @@
 set -u
 
 : "${QPODD:=qpodd}"
-: "${QPOD_CTL:=qpod-ctl}"
+# qpod-ctl beside the qpodd under test, else the one on the PATH.
+case $QPODD in
+*/*) : "${QPOD_CTL:=$(dirname "$QPODD")/qpod-ctl}" ;;
+*) : "${QPOD_CTL:=qpod-ctl}" ;;
+esac
 : "${QPOD_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 
 TEST_NAME=$(basename "$0" .sh)
@@ -198,6 +202,15 @@ all_counted() {
 		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
 		sleep 0.05
 	done
+}
+
+# ctl ARGS: qpod-ctl, asking the qpodd start_qpodd ran.
+ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
+
+# json_eval JSON EXPR: the value of the Python expression EXPR over the
+# JSON document, which it calls a.
+json_eval() {
+	python3 -c 'import json, sys; a = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 # queued: packets qpodd's queue 0 has been handed so far in A.

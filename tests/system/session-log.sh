@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 need_netns
 command -v conntrack >/dev/null || fail "conntrack (package conntrack) is missing"
-: "${QPOD_CTL:=$(dirname "$QPODD")/qpod-ctl}"
 hosts_up
 mkdir -p "$TMPDIR_TEST/apps"
 cp "$TCP_CLIENT" "$TMPDIR_TEST/apps/client"
@@ -25,8 +24,6 @@ applications:
     class: voice
 YAML
 start_qpodd "$P"
-ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
-field() { python3 -c 'import json, sys; a = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 records() {	# records FILE PATTERN: how many lines match
 	if [ -f "$1" ]; then grep -c "$2" "$1" || true; else echo 0; fi
 }
@@ -44,9 +41,9 @@ r=$(grep '"remote":"198.18.0.2:7301"' "$L")
 for want in "a['pid'] == $client" "a['application'] == 'client'" "a['class'] == 'voice'" \
 	"a['dscp'] == 'EF'" "a['end_seen'] is True" "a['ended'] >= a['started']" \
 	"100000 <= a['bytes_out'] <= 110000" "a['bytes_in'] > 0" "a['protocol'] == 'tcp'"; do
-	[ "$(field "$r" "$want")" = True ] || fail "record: not $want: $r"
+	[ "$(json_eval "$r" "$want")" = True ] || fail "record: not $want: $r"
 done
-log "a session that ended: pid $client, client, voice EF, $(field "$r" "a['bytes_out']") bytes out for 100000 sent"
+log "a session that ended: pid $client, client, voice EF, $(json_eval "$r" "a['bytes_out']") bytes out for 100000 sent"
 
 # --- 2000 sessions end at once ------------------------------------------------
 in_a python3 - "$B4" "$TMPDIR_TEST/burst-done" <<'PY' &
@@ -62,7 +59,7 @@ PY
 burst=$!
 at_exit "kill $burst"
 wait_for 10 test -f "$TMPDIR_TEST/burst-done"
-live() { [ "$(field "$(ctl --json status)" "a['sessions']")" -ge 2000 ]; }
+live() { [ "$(json_eval "$(ctl --json status)" "a['sessions']")" -ge 2000 ]; }
 wait_for 10 live
 in_a conntrack -F 2>/dev/null || fail "conntrack -F"
 udp_records() { [ "$(records "$L" '"protocol":"udp"')" -ge 2000 ]; }
@@ -71,7 +68,7 @@ n=$(records "$L" '"protocol":"udp"')
 [ "$n" -eq 2000 ] || fail "$n records of 2000 UDP sessions"
 unseen=$(records "$L" '"protocol":"udp".*"end_seen":false')
 s=$(ctl --json status)
-[ "$(field "$s" "a['session_log']['lost']")" = 0 ] || fail "records lost: $s"
+[ "$(json_eval "$s" "a['session_log']['lost']")" = 0 ] || fail "records lost: $s"
 log "2000 sessions ended at once: 2000 records ($unseen found ended by a listing), none lost"
 kill "$burst"
 

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-shaper.sh"
 need_netns
-[ -x "$TRAFFIC" ] || fail "missing test helper $TRAFFIC (make check builds it)"
 hosts_up
 in_a ip link add ra type veth peer name rb || fail "reference veth"
 in_a ip link set ra up

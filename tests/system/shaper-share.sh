@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-shaper.sh"
 need_netns
-[ -x "$TRAFFIC" ] || fail "missing test helper $TRAFFIC (make check builds it)"
 hosts_up
 
 cat >"$TMPDIR_TEST/policy.yaml" <<'YAML'

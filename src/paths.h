@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef QPOD_PATHS_H
+#define QPOD_PATHS_H
+
+#include <sys/types.h>
+
+/** Creates the directory PATH is in (/run/qpod for its control socket,
+ * /var/log/qpod for its session log) with MODE, if it is missing; its own
+ * parent must exist. Returns 0 or a negative errno. */
+int path_make_parent(const char *path, mode_t mode);
+
+#endif
