@@ -244,6 +244,8 @@ static void answer(struct control *c, struct client *cl, const char *line, size_
 		control_fail(&cl->out, "bad request: %s", err);
 		finish(c, cl);
 	} else {
+		cl->req.peer_pid = cl->cred.pid;
+		cl->req.peer_uid = cl->cred.uid;
 		epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &none);
 		try_answer(c, cl);
 	}

@@ -17,6 +17,7 @@ static const char *const command_names[CTL_N_COMMANDS] = {
 	[CTL_CLASSES] = "classes",
 	[CTL_RELOAD] = "reload",
 	[CTL_EXPLAIN] = "explain",
+	[CTL_RUN] = "run",
 };
 
 const char *ctl_command_name(enum ctl_command c)
@@ -29,7 +30,7 @@ const char *ctl_command_name(enum ctl_command c)
 static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *err, size_t errlen)
 {
 	struct ctl_request req = { .command = CTL_N_COMMANDS };
-	bool has_version = false;
+	bool has_version = false, has_scope = false;
 
 	if (!root || root->type != YNODE_MAPPING) {
 		snprintf(err, errlen, "a request is a JSON object");
@@ -83,6 +84,21 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 				return -EINVAL;
 			}
 			snprintf(req.endpoint, sizeof(req.endpoint), "%s", v->value);
+		} else if (strcmp(k->value, "class") == 0) {
+			if (v->type != YNODE_SCALAR || !*v->value ||
+			    strlen(v->value) >= sizeof(req.cls)) {
+				snprintf(err, errlen, "\"class\" is a class's name");
+				return -EINVAL;
+			}
+			snprintf(req.cls, sizeof(req.cls), "%s", v->value);
+		} else if (strcmp(k->value, "scope") == 0) {
+			if (v->type != YNODE_SCALAR || v->quoted ||
+			    (strcmp(v->value, "true") != 0 && strcmp(v->value, "false") != 0)) {
+				snprintf(err, errlen, "\"scope\" is true or false");
+				return -EINVAL;
+			}
+			req.scope = strcmp(v->value, "true") == 0;
+			has_scope = true;
 		} else {
 			snprintf(err, errlen, "unknown key \"%.64s\"", k->value);
 			return -EINVAL;
@@ -107,6 +123,14 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 	}
 	if (req.command != CTL_EXPLAIN && (req.pid || req.endpoint[0])) {
 		snprintf(err, errlen, "only explain takes a \"pid\" or an \"endpoint\"");
+		return -EINVAL;
+	}
+	if (req.command == CTL_RUN && !req.cls[0]) {
+		snprintf(err, errlen, "run takes a \"class\"");
+		return -EINVAL;
+	}
+	if (req.command != CTL_RUN && (req.cls[0] || has_scope)) {
+		snprintf(err, errlen, "only run takes a \"class\" or a \"scope\"");
 		return -EINVAL;
 	}
 	*ret = req;

@@ -2,13 +2,16 @@
 #ifndef QPOD_CTLPROTO_H
 #define QPOD_CTLPROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* The control protocol (qpod-ctl(8) describes it): over a Unix stream
  * socket, one request per connection, a JSON object on one line,
  *	{"version": 1, "command": "sessions"}
- * ("explain" takes "pid": N or "endpoint": "ADDR:PORT" as well)
+ * ("explain" takes "pid": N or "endpoint": "ADDR:PORT" as well; "run"
+ * takes "class": "NAME", and "scope": true when the asker is in a systemd
+ * scope of its own already)
  * and one answer, a JSON object on one line, after which qpodd closes:
  *	{"version": 1, "ok": true, ...}  or  {"version": 1, "ok": false, "error": "..."}
  */
@@ -23,10 +26,12 @@ enum ctl_command {
 	CTL_CLASSES,
 	CTL_RELOAD,
 	CTL_EXPLAIN,
+	CTL_RUN,
 	CTL_N_COMMANDS,
 };
 
 #define CTL_ENDPOINT_MAX 64	/* "[2001:db8::1]:65535" and room */
+#define CTL_CLASS_MAX 64	/* longer than any class name */
 
 struct ctl_request {
 	unsigned version;
@@ -34,6 +39,13 @@ struct ctl_request {
 	/* explain: the sessions of a process, or those with an end here */
 	uint32_t pid;			/* 0: none */
 	char endpoint[CTL_ENDPOINT_MAX];	/* "ADDR:PORT", "[ADDR]:PORT"; "": none */
+	/* run: the class the asker's cgroup gets; whether that cgroup is the
+	 * systemd scope it is in (else qpodd makes one) */
+	char cls[CTL_CLASS_MAX];
+	bool scope;
+	/* Who asks (SO_PEERCRED), filled in by the control socket. */
+	int32_t peer_pid;
+	uint32_t peer_uid;
 };
 
 /** The command's name in requests. */

@@ -365,6 +365,7 @@ static void answer_status(struct daemon *d, const struct snapshot *snap, struct 
 	jsonw_str(w, "path", d->queue_kind == RULESET_QUEUE_NATIVE ? "nft queue" : "xtables NFQUEUE");
 	jsonw_bool(w, "ct_mark_in_verdict", d->ct_in_verdict);
 	jsonw_end_object(w);
+	daemon_runs_json(d, snap, w);
 }
 
 static void answer_reload(struct daemon *d, struct jsonw *w)
@@ -418,6 +419,9 @@ enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
 		break;
 	case CTL_EXPLAIN:
 		answer_explain(d, snap, req, w);
+		break;
+	case CTL_RUN:
+		daemon_answer_run(d, snap, req, w);
 		break;
 	default:
 		control_fail(w, "unknown command");

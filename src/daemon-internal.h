@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "diag.h"
 #include "ruleset.h"
+#include "runcg.h"
 
 /* What the main thread keeps of a running qpodd: shared by its life
  * (daemon.c) and its answers on the control socket (daemon-control.c). */
@@ -25,6 +26,7 @@ struct daemon {
 	struct discover *disc;
 	struct shaper *shaper;
 	struct control *control;
+	struct runcg *runs;	/* qpod-ctl run's cgroups; NULL: none to be had */
 	uint64_t gen;
 	uint64_t started_ns;	/* CLOCK_REALTIME */
 	uint64_t started_mono_ns;
@@ -39,5 +41,20 @@ int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t w
 /** Answers a control request (a control_handler; ARG is the daemon). */
 enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
 				  struct control_pending *pending, struct jsonw *w);
+
+/** The rules of chain run for the runs there are, with S's classes (the
+ * default class for a run whose class S lacks): an array to free. */
+int daemon_run_rules(const struct daemon *d, const struct snapshot *s, struct ruleset_run **ret,
+		     size_t *ret_n);
+
+/** Forgets the runs whose cgroups emptied, and their rules. */
+void daemon_runs_reap(struct daemon *d);
+
+/** Answers "run": the asker's cgroup gets REQ's class. */
+void daemon_answer_run(struct daemon *d, const struct snapshot *snap,
+		       const struct ctl_request *req, struct jsonw *w);
+
+/** The runs, as member "runs" of the answer W. */
+void daemon_runs_json(const struct daemon *d, const struct snapshot *snap, struct jsonw *w);
 
 #endif

@@ -87,12 +87,17 @@ static int commit_ruleset(struct daemon *d, const struct snapshot *s, enum rules
 			  char *err, size_t errlen, bool *queue_failed)
 {
 	struct ruleset_opts o = { kind, d->ct_in_verdict };
+	struct ruleset_run *runs = NULL;
 	struct ruleset *rs = NULL;
 	struct nft_batch *b = NULL;
 	int r;
 
 	*queue_failed = false;
-	r = ruleset_build(s->policy, &s->marks, &o, &rs);
+	r = daemon_run_rules(d, s, &runs, &o.n_runs);
+	o.runs = runs;
+	if (r == 0)
+		r = ruleset_build(s->policy, &s->marks, &o, &rs);
+	free(runs);
 	if (r < 0) {
 		snprintf(err, errlen, "building the ruleset: %s", strerror(-r));
 		return r;
@@ -362,7 +367,8 @@ static int block_signals(sigset_t *set)
 static int main_loop(struct daemon *d, int sfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
-	const int fds[] = { sfd, shaper_link_fd(d->shaper), control_fd(d->control) };
+	const int fds[] = { sfd, shaper_link_fd(d->shaper), control_fd(d->control),
+			    d->runs ? runcg_fd(d->runs) : -1 };
 	/* systemd's watchdog, pinged from here: a stuck main loop is restarted. */
 	uint64_t watchdog_us = sd_watchdog_interval_usec(), pinged_us = 0;
 	int status = -1;
@@ -370,6 +376,8 @@ static int main_loop(struct daemon *d, int sfd)
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
 
+		if (fds[i] < 0)
+			continue;
 		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
 			log_error("epoll: %s", strerror(errno));
 			goto out;
@@ -394,6 +402,10 @@ static int main_loop(struct daemon *d, int sfd)
 		}
 		if (got.data.fd == control_fd(d->control)) {
 			control_run(d->control);
+			continue;
+		}
+		if (d->runs && got.data.fd == runcg_fd(d->runs)) {
+			daemon_runs_reap(d);
 			continue;
 		}
 		if (got.data.fd != sfd) {
@@ -465,6 +477,9 @@ int daemon_run(const struct daemon_options *o)
 		goto out;
 	}
 	ensure_accounting();
+	r = runcg_new(&d.runs);
+	if (r < 0)
+		log_warning("no qpod-ctl run here: inotify: %s", strerror(-r));
 	r = discover_start(&d.current, p->queue.threads, o->cnproc, &d.disc);
 	if (r < 0) {
 		log_error("session discovery: %s", strerror(-r));
@@ -509,6 +524,7 @@ out:
 	stop_datapaths(&d);
 	discover_stop(d.disc);
 	control_close(d.control);
+	runcg_free(d.runs);
 	shaper_free(d.shaper);
 	nft_sock_close(d.nft);
 	snapshot_free(atomic_load(&d.current));

@@ -22,6 +22,7 @@
 #include "ruleset.h"
 
 #define MAP_NAME "class_chains"
+#define RUN_CHAIN "run"
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 #define MAP_ID 1
@@ -186,6 +187,30 @@ static void e_verdict(struct rb *b, int verdict)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+}
+
+static void e_jump(struct rb *b, const char *chain)
+{
+	struct nftnl_expr *e = expr(b, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+}
+
+/* reg1 (8 bytes) = the id of the packet's socket's cgroup v2 ancestor at
+ * LEVEL; no match when there is no socket or it is shallower. */
+static void e_socket_cgroup(struct rb *b, uint32_t level)
+{
+	struct nftnl_expr *e = expr(b, "socket");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_CGROUPV2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_LEVEL, level);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
 }
 
 static void e_counter(struct rb *b)
@@ -498,6 +523,43 @@ static void queue_rule(const struct build *bd, const char *chain, enum qp_direct
 	}
 }
 
+static int deeper_first(const void *x, const void *y)
+{
+	const struct ruleset_run *a = x, *b = y;
+
+	return (a->level < b->level) - (a->level > b->level);
+}
+
+/* Chain run: one rule per run cgroup, the deepest first, so that a
+ * command run inside another run's command gets its own class. The
+ * session is decided at once: accept ends this hook's base chain. */
+static void run_rules(struct ruleset *rs, const struct ruleset_run *runs, size_t n,
+		      const struct marks *m)
+{
+	struct ruleset_run *sorted = n ? malloc(n * sizeof(*sorted)) : NULL;
+
+	if (n && !sorted) {
+		rs->failed = true;
+		return;
+	}
+	if (n) {
+		memcpy(sorted, runs, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), deeper_first);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rb b = rule_new(rs, RUN_CHAIN, "socket cgroupv2 sets the class");
+
+		RULE(b) {
+			e_socket_cgroup(&b, sorted[i].level);
+			e_cmp(&b, NFT_CMP_EQ, &sorted[i].cgroup_id, sizeof(sorted[i].cgroup_id));
+			e_counter(&b);
+			s_ct_mark_set(&b, m->mask, sorted[i].mark);
+			e_verdict(&b, NF_ACCEPT);
+		}
+	}
+	free(sorted);
+}
+
 static void decide_chain(struct build *bd, const char *chain, enum qp_direction dir)
 {
 	const struct qp_policy *p = bd->p;
@@ -542,6 +604,8 @@ static void decide_chain(struct build *bd, const char *chain, enum qp_direction 
 		if (d == QP_DIR_ANY || d == dir)
 			filtered_rules(bd, chain, &p->filtered[i]);
 	}
+	b = rule_new(bd->rs, chain, "sessions of qpod-ctl run's cgroups");
+	RULE(b) e_jump(&b, RUN_CHAIN);
 
 	b = rule_new(bd->rs, chain, "protocols other than TCP and UDP get the default class");
 	RULE(b) {
@@ -716,6 +780,7 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m,
 		chain_add(rs, "save_in", NF_INET_LOCAL_IN, RULESET_PRIO_SAVE);
 	}
 	chain_add(rs, "classify", NF_INET_POST_ROUTING, RULESET_PRIO_CLASSIFY);
+	chain_add(rs, RUN_CHAIN, -1, 0);
 	for (size_t i = 0; i < p->n_classes; i++) {
 		char name[64];
 
@@ -726,6 +791,7 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m,
 
 	decide_chain(&bd, "decide_out", QP_DIR_OUT);
 	decide_chain(&bd, "decide_in", QP_DIR_IN);
+	run_rules(rs, o->runs, o->n_runs, m);
 	if (!o->ct_in_verdict) {
 		save_chain(&bd, "save_out");
 		save_chain(&bd, "save_in");
@@ -795,6 +861,20 @@ static int put_table_reset(struct nft_batch *b, const struct nftnl_table *t)
 	return 0;
 }
 
+static int put_rules(const struct ruleset *rs, struct nft_batch *b)
+{
+	for (size_t i = 0; i < rs->n_rules; i++) {
+		struct nlmsghdr *nlh = nft_batch_add(b, NFT_MSG_NEWRULE, NFPROTO_INET,
+						     NLM_F_CREATE | NLM_F_APPEND, rs->rules[i].desc);
+
+		if (!nlh)
+			return -E2BIG;
+		nftnl_rule_nlmsg_build_payload(nlh, rs->rules[i].rule);
+		nft_batch_next(b);
+	}
+	return 0;
+}
+
 int ruleset_put_replace(const struct ruleset *rs, struct nft_batch *b)
 {
 	struct nlmsghdr *nlh;
@@ -832,15 +912,37 @@ int ruleset_put_replace(const struct ruleset *rs, struct nft_batch *b)
 		return -E2BIG;
 	nftnl_set_elems_nlmsg_build_payload(nlh, rs->map);
 	nft_batch_next(b);
-	for (size_t i = 0; i < rs->n_rules; i++) {
-		nlh = nft_batch_add(b, NFT_MSG_NEWRULE, NFPROTO_INET,
-				    NLM_F_CREATE | NLM_F_APPEND, rs->rules[i].desc);
-		if (!nlh)
-			return -E2BIG;
-		nftnl_rule_nlmsg_build_payload(nlh, rs->rules[i].rule);
+	return put_rules(rs, b);
+}
+
+int ruleset_put_runs(const struct ruleset_run *runs, size_t n, const struct marks *m,
+		     struct nft_batch *b)
+{
+	struct ruleset rs = { 0 };
+	struct nftnl_rule *flush = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int r = 0;
+
+	if (!flush)
+		return -ENOMEM;
+	/* DELRULE with a chain and no handle empties the chain. */
+	nftnl_rule_set_u32(flush, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(flush, NFTNL_RULE_TABLE, RULESET_TABLE);
+	nftnl_rule_set_str(flush, NFTNL_RULE_CHAIN, RUN_CHAIN);
+	nlh = nft_batch_add(b, NFT_MSG_DELRULE, NFPROTO_INET, 0, "emptying chain " RUN_CHAIN);
+	if (!nlh) {
+		r = -E2BIG;
+	} else {
+		nftnl_rule_nlmsg_build_payload(nlh, flush);
 		nft_batch_next(b);
+		run_rules(&rs, runs, n, m);
+		r = rs.failed ? -ENOMEM : put_rules(&rs, b);
 	}
-	return 0;
+	nftnl_rule_free(flush);
+	for (size_t i = 0; i < rs.n_rules; i++)
+		nftnl_rule_free(rs.rules[i].rule);
+	free(rs.rules);
+	return r;
 }
 
 int ruleset_put_delete(struct nft_batch *b)

@@ -13,8 +13,10 @@
  * packet path, built from a policy (libnftnl objects; no I/O here).
  *
  *   decide_out/decide_in  decided, pending (back to the queue), not new,
- *                         loopback, filtered, not TCP/UDP, else mark the
- *                         connection pending and queue to qpodd
+ *                         loopback, filtered, jump run, not TCP/UDP, else
+ *                         mark the connection pending and queue to qpodd
+ *   run                   a socket in a cgroup of `qpod-ctl run` -> its
+ *                         class, decided in the kernel
  *   save_out/save_in      a later priority: a TCP SYN's verdict mark becomes
  *                         the conntrack mark (other sessions: qpodd sets it
  *                         over ctnetlink once they are quiet); left out where
@@ -38,9 +40,18 @@ enum ruleset_queue {
 	RULESET_QUEUE_COMPAT,	/* the xtables NFQUEUE target through nft compat */
 };
 
+/* A cgroup whose sockets' sessions all get one class (`qpod-ctl run`). */
+struct ruleset_run {
+	uint64_t cgroup_id;	/* the cgroup v2 id: its directory's inode */
+	uint32_t level;		/* its depth below the root cgroup */
+	uint32_t mark;		/* marks_class() of its class */
+};
+
 struct ruleset_opts {
 	enum ruleset_queue queue;
 	bool ct_in_verdict;	/* qpodd's verdict marks a SYN's connection */
+	const struct ruleset_run *runs;
+	size_t n_runs;
 };
 
 struct ruleset;
@@ -55,6 +66,12 @@ int ruleset_put_replace(const struct ruleset *rs, struct nft_batch *b);
 
 /** Adds to B the messages that remove the table, present or not. */
 int ruleset_put_delete(struct nft_batch *b);
+
+/** Adds to B the messages that replace the rules of chain run with
+ * the N RUNS (mask M), for a cgroup that comes or goes between two builds
+ * of the table. Returns 0, -ENOMEM or -E2BIG. */
+int ruleset_put_runs(const struct ruleset_run *runs, size_t n, const struct marks *m,
+		     struct nft_batch *b);
 
 /** Index of the queue rule among the messages ruleset_put_replace adds,
  * so that a failure there can be told from others. */

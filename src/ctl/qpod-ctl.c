@@ -20,6 +20,7 @@
 #include "ctlproto.h"
 #include "diag.h"
 #include "policy.h"
+#include "run-scope.h"
 #include "yaml-tree.h"
 
 /* Exit statuses (qpod-ctl(8)). */
@@ -659,6 +660,61 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 	return show(o, CTL_EXPLAIN, extra, explain_table);
 }
 
+/* A class name that can go into a request as it is. */
+static bool plain_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < CTL_CLASS_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+/* run --class CLASS [--] COMMAND [ARGS]: ARGV is the command. qpod-ctl
+ * puts itself in a cgroup of its own, has qpodd give that cgroup the
+ * class, and becomes the command: it and its children keep the cgroup. */
+static int cmd_run(struct opts *o, int argc, char **argv)
+{
+	char extra[128], why[256] = "";
+	struct answer a;
+	bool scope;
+	int r;
+
+	if (!o->cls) {
+		fprintf(stderr, "qpod-ctl run: --class CLASS is required\n");
+		return EXIT_USAGE;
+	}
+	if (argc < 1) {
+		fprintf(stderr, "qpod-ctl run: no command to run\n");
+		return EXIT_USAGE;
+	}
+	if (!plain_name(o->cls)) {
+		fprintf(stderr, "qpod-ctl run: '%s' is not a class name\n", o->cls);
+		return EXIT_USAGE;
+	}
+	/* Where systemd runs, it keeps the cgroups: a scope of its making. */
+	scope = run_scope_enter(o->cls, argv[0], why, sizeof(why)) == 0;
+	if (!scope && *why)
+		fprintf(stderr, "qpod-ctl run: no systemd scope (%s): asking qpodd for a cgroup\n",
+			why);
+	snprintf(extra, sizeof(extra), "\"class\": \"%s\", \"scope\": %s", o->cls,
+		 scope ? "true" : "false");
+	r = ask_with(o, CTL_RUN, extra, &a);
+	if (r)
+		return r;
+	if (o->json) {
+		/* Standard output is the command's. */
+		emit(a.root, stderr);
+		fputc('\n', stderr);
+	}
+	r = check_ok(&a, "run");
+	answer_free(&a);
+	if (r)
+		return r;
+	execvp(argv[0], argv);
+	fprintf(stderr, "qpod-ctl run: %s: %s\n", argv[0], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
 static int cmd_version(struct opts *o, int argc, char **argv)
 {
 	(void)o;
@@ -680,6 +736,8 @@ static const struct cli_command commands[] = {
 	  cmd_reload },
 	{ "explain", "PID|ADDR:PORT", "why a process's sessions, or a session, have their class",
 	  cmd_explain },
+	{ "run", "--class CLASS [--] COMMAND [ARGS]",
+	  "run a command whose sessions, and its children's, all get CLASS", cmd_run },
 	{ "version", "", "show qpod-ctl's version", cmd_version },
 	{ "help", "", "show the commands", cmd_help },
 };
@@ -720,7 +778,17 @@ static int cmd_help(struct opts *o, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-int main(int argc, char **argv)
+/* Options given, for the commands that take them. */
+enum {
+	GIVEN_SESSIONS = 1,	/* --app, --pid, --sort, --watch */
+	GIVEN_CLASS = 2,	/* --class: sessions and run */
+	GIVEN_HELP = 4,
+};
+
+/* Reads options from ARGV with getopt's OPTSTRING into O, adding to GIVEN
+ * those it saw. Returns -1, or an exit status to leave with. */
+static int parse_options(int argc, char **argv, const char *optstring, struct opts *o,
+			 unsigned *given)
 {
 	enum { OPT_APP = 0x100, OPT_CLASS, OPT_PID, OPT_SORT, OPT_WATCH };
 	static const struct option long_opts[] = {
@@ -737,79 +805,90 @@ int main(int argc, char **argv)
 	};
 	static const char *const sort_keys[] = { "age", "rate", "bytes", "pid", "class",
 						 "application", "local", "remote", NULL };
-	struct opts o = { .socket = getenv("QPOD_SOCKET"), .pid = -1, .sort = "age" };
-	const struct cli_command *cmd = NULL;
-	bool help = false, session_opts = false;
 	char *end;
 	int c;
 
-	if (!o.socket || !*o.socket)
-		o.socket = QP_DEFAULT_SOCKET;
-	/* Options may come before or after the command: find the command. */
-	while ((c = getopt_long(argc, argv, "js:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			o.json = true;
+			o->json = true;
 			break;
 		case 's':
-			o.socket = optarg;
+			o->socket = optarg;
 			break;
 		case 'h':
-			help = true;
+			*given |= GIVEN_HELP;
 			break;
 		case 'V':
-			return cmd_version(&o, 0, NULL);
+			return cmd_version(o, 0, NULL);
 		case OPT_APP:
-			o.app = optarg;
-			session_opts = true;
+			o->app = optarg;
+			*given |= GIVEN_SESSIONS;
 			break;
 		case OPT_CLASS:
-			o.cls = optarg;
-			session_opts = true;
+			o->cls = optarg;
+			*given |= GIVEN_CLASS;
 			break;
 		case OPT_PID:
 			errno = 0;
-			o.pid = strtol(optarg, &end, 10);
-			if (errno || *end || o.pid <= 0) {
+			o->pid = strtol(optarg, &end, 10);
+			if (errno || *end || o->pid <= 0) {
 				fprintf(stderr, "qpod-ctl: --pid takes a process id, not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
-			session_opts = true;
+			*given |= GIVEN_SESSIONS;
 			break;
 		case OPT_SORT:
-			o.sort = NULL;
+			o->sort = NULL;
 			for (size_t i = 0; sort_keys[i]; i++)
 				if (strcmp(optarg, sort_keys[i]) == 0)
-					o.sort = sort_keys[i];
-			if (!o.sort) {
+					o->sort = sort_keys[i];
+			if (!o->sort) {
 				fprintf(stderr, "qpod-ctl: --sort takes age, rate, bytes, pid, class, "
 						"application, local or remote, not '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
-			session_opts = true;
+			*given |= GIVEN_SESSIONS;
 			break;
 		case OPT_WATCH:
-			o.watch_s = 1;
+			o->watch_s = 1;
 			if (optarg) {
-				o.watch_s = strtod(optarg, &end);
-				if (*end || !(o.watch_s >= 0.1 && o.watch_s <= 3600)) {
+				o->watch_s = strtod(optarg, &end);
+				if (*end || !(o->watch_s >= 0.1 && o->watch_s <= 3600)) {
 					fprintf(stderr, "qpod-ctl: --watch takes 0.1 to 3600 seconds, "
 							"not '%s'\n",
 						optarg);
 					return EXIT_USAGE;
 				}
 			}
-			session_opts = true;
+			*given |= GIVEN_SESSIONS;
 			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .socket = getenv("QPOD_SOCKET"), .pid = -1, .sort = "age" };
+	const struct cli_command *cmd = NULL;
+	unsigned given = 0;
+	int r, first;
+
+	if (!o.socket || !*o.socket)
+		o.socket = QP_DEFAULT_SOCKET;
+	/* The options before the command, then the command's: anywhere after
+	 * it, but for run, whose options end where its command begins. */
+	r = parse_options(argc, argv, "+js:hV", &o, &given);
+	if (r >= 0)
+		return r;
 	if (optind == argc) {
-		usage(help ? stdout : stderr);
-		return help ? EXIT_SUCCESS : EXIT_USAGE;
+		usage(given & GIVEN_HELP ? stdout : stderr);
+		return given & GIVEN_HELP ? EXIT_SUCCESS : EXIT_USAGE;
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
@@ -818,21 +897,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qpod-ctl: unknown command '%s' (see qpod-ctl help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (help) {
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	r = parse_options(argc, argv, cmd->run == cmd_run ? "+js:hV" : "js:hV", &o, &given);
+	if (r >= 0)
+		return r;
+	if (given & GIVEN_HELP) {
 		command_usage(cmd, stdout);
 		return EXIT_SUCCESS;
 	}
+	first = optind;		/* the command's first argument */
+	if (cmd->run == cmd_run)
+		return cmd_run(&o, argc - first, argv + first);
 	/* explain takes one argument; the others none. */
-	if (optind + 1 + (cmd->run == cmd_explain) < argc) {
+	if (first + (cmd->run == cmd_explain) < argc) {
 		fprintf(stderr, "qpod-ctl %s: unexpected argument '%s'\n", cmd->name,
-			argv[optind + 1 + (cmd->run == cmd_explain)]);
+			argv[first + (cmd->run == cmd_explain)]);
 		return EXIT_USAGE;
 	}
-	if (session_opts && strcmp(cmd->name, "sessions") != 0) {
+	if ((given & GIVEN_SESSIONS || (given & GIVEN_CLASS)) && strcmp(cmd->name, "sessions") != 0) {
 		fprintf(stderr, "qpod-ctl %s: --app, --class, --pid, --sort and --watch are for "
 				"sessions\n",
 			cmd->name);
 		return EXIT_USAGE;
 	}
-	return cmd->run(&o, argc - optind, argv + optind);
+	/* The command's name first, as before. */
+	argv[first - 1] = argv[0];
+	return cmd->run(&o, argc - first + 1, argv + first - 1);
 }

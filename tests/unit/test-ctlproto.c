@@ -17,13 +17,13 @@ static int parse(const char *text, struct ctl_request *r, char *err, size_t errl
 START_TEST(test_good)
 {
 	static const char *const names[] = { "status", "sessions", "apps", "classes", "reload",
-					      "explain" };
+					      "explain", "run" };
 	struct ctl_request r;
 	char req[128], err[256];
 
 	for (unsigned c = 0; c < CTL_N_COMMANDS; c++) {
 		ck_assert_str_eq(ctl_command_name((enum ctl_command)c), names[c]);
-		if (c == CTL_EXPLAIN)
+		if (c == CTL_EXPLAIN || c == CTL_RUN)
 			continue;
 		snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\"}", names[c]);
 		ck_assert_int_eq(parse(req, &r, err, sizeof(err)), 0);
@@ -44,6 +44,18 @@ START_TEST(test_good)
 			 0);
 	ck_assert_str_eq(r.endpoint, "[2001:db8::2]:80");
 	ck_assert_uint_eq(r.pid, 0);
+	/* run, in a cgroup qpodd makes or in the asker's scope. */
+	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"run\",\"class\":\"voice\"}", &r, err,
+			       sizeof(err)),
+			 0);
+	ck_assert_int_eq(r.command, CTL_RUN);
+	ck_assert_str_eq(r.cls, "voice");
+	ck_assert(!r.scope);
+	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"run\",\"class\":\"bulk\",\"scope\":true}",
+			       &r, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(r.cls, "bulk");
+	ck_assert(r.scope);
 }
 END_TEST
 
@@ -71,6 +83,13 @@ START_TEST(test_bad)
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 1, \"endpoint\": \"a:1\"}",
 		  "explain takes a \"pid\" or" },
 		{ "{\"version\": 1, \"command\": \"status\", \"pid\": 1}", "only explain takes" },
+		{ "{\"version\": 1, \"command\": \"run\"}", "run takes a \"class\"" },
+		{ "{\"version\": 1, \"command\": \"run\", \"class\": \"\"}", "\"class\" is a class's name" },
+		{ "{\"version\": 1, \"command\": \"run\", \"class\": [1]}", "\"class\" is a class's name" },
+		{ "{\"version\": 1, \"command\": \"run\", \"class\": \"a\", \"scope\": \"true\"}",
+		  "\"scope\" is true or false" },
+		{ "{\"version\": 1, \"command\": \"status\", \"class\": \"a\"}", "only run takes" },
+		{ "{\"version\": 1, \"command\": \"status\", \"scope\": false}", "only run takes" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": \"1\"}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 0}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 4294967296}", "\"pid\" is a process id" },

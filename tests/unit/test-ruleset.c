@@ -38,9 +38,16 @@ static char *read_all(const char *path)
 	return buf;
 }
 
+/* Two cgroups of qpod-ctl run, the shallower first: the rules come the
+ * deeper first. */
+static const struct ruleset_run runs[] = {
+	{ .cgroup_id = 0x1234, .level = 2, .mark = 0x100 },
+	{ .cgroup_id = 0x5678, .level = 5, .mark = 0x200 },
+};
+
 static void check_golden(enum ruleset_queue kind, bool ct_in_verdict, const char *name)
 {
-	struct ruleset_opts o = { kind, ct_in_verdict };
+	struct ruleset_opts o = { kind, ct_in_verdict, runs, kind == RULESET_QUEUE_NATIVE ? 2 : 0 };
 	struct qp_policy *p = NULL;
 	struct diag_list d;
 	struct marks m = { 0 };
@@ -104,6 +111,15 @@ START_TEST(test_batch)
 	/* The queue rule is where ruleset_queue_rule_index says. */
 	ck_assert_int_lt(ruleset_queue_rule_index(rs), (int)nft_batch_count(b));
 	ck_assert_int_gt(ruleset_queue_rule_index(rs), 8);
+	nft_batch_free(b);
+	/* A change of runs: the chain emptied, then a rule each. */
+	b = nft_batch_new();
+	ck_assert_int_eq(ruleset_put_runs(runs, 2, &m, b), 0);
+	ck_assert_uint_eq(nft_batch_count(b), 3);
+	nft_batch_free(b);
+	b = nft_batch_new();
+	ck_assert_int_eq(ruleset_put_runs(NULL, 0, &m, b), 0);
+	ck_assert_uint_eq(nft_batch_count(b), 1);
 	nft_batch_free(b);
 	b = nft_batch_new();
 	ck_assert_int_eq(ruleset_put_delete(b), 0);

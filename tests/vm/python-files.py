@@ -21,7 +21,7 @@ import subprocess
 import sys
 import sysconfig
 
-IMPORT = re.compile(r'^[ \t]*import[ \t]+([\w., \t]+)', re.M)
+IMPORT = re.compile(r'''(?:^|-c[ \t]+['"])[ \t]*import[ \t]+([\w., \t]+)''', re.M)
 FROM = re.compile(r'^[ \t]*from[ \t]+([\w.]+)[ \t]+import\b', re.M)
 
 # Needed whatever the tests import: the landmark getpath looks for to
