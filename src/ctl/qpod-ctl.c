@@ -908,6 +908,10 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	first = optind;		/* the command's first argument */
+	if (cmd->run == cmd_run && given & GIVEN_SESSIONS) {
+		fprintf(stderr, "qpod-ctl run: --app, --pid, --sort and --watch are for sessions\n");
+		return EXIT_USAGE;
+	}
 	if (cmd->run == cmd_run)
 		return cmd_run(&o, argc - first, argv + first);
 	/* explain takes one argument; the others none. */

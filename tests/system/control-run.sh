@@ -89,6 +89,7 @@ contains "$ERR" "no command" "no command"
 expect_rc 127 run_in_a --class bulk -- /nonexistent/program
 contains "$ERR" "/nonexistent/program" "a command that is not there"
 expect_rc 2 run_in_a --class 'a"b' -- true
+expect_rc 2 run_in_a --class bulk --pid 1 -- true
 # The exit status is the command's.
 expect_rc 7 run_in_a --class bulk -- sh -c 'exit 7'
 kill -0 "$QPODD_PID" || fail "qpodd died"
