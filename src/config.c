@@ -788,6 +788,13 @@ static bool check_flow_match(struct cfg *c, const struct qp_flow_match *m,
 	return true;
 }
 
+/* No condition at all: 'direction: any' alone is none either. */
+static bool flow_match_empty(const struct qp_flow_match *m)
+{
+	return !m->proto && !m->has_src && !m->has_dst && !m->has_port && !m->has_sport &&
+	       !m->has_dport && m->direction == QP_DIR_ANY;
+}
+
 static void parse_filtered_entry(struct cfg *c, const struct ynode *n, size_t idx)
 {
 	static const char *const keys[] = { "proto", "port", "sport", "dport", "src", "dst",
@@ -800,10 +807,6 @@ static void parse_filtered_entry(struct cfg *c, const struct ynode *n, size_t id
 	snprintf(path, sizeof(path), "filtered#%zu", idx + 1);
 	if (!cfg_want(c, n, YNODE_MAPPING, path))
 		return;
-	if (n->n_items == 0) {
-		cfg_error(c, &n->loc, "%s: an empty entry would filter every session", path);
-		return;
-	}
 	for (size_t i = 0; i < n->n_items; i++) {
 		const struct ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
 		char kpath[PATH_LEN + 32];
@@ -814,6 +817,10 @@ static void parse_filtered_entry(struct cfg *c, const struct ynode *n, size_t id
 	}
 	if (!ok || !check_flow_match(c, &f.match, &n->loc, path))
 		return;
+	if (flow_match_empty(&f.match)) {
+		cfg_error(c, &n->loc, "%s: an empty entry would filter every session", path);
+		return;
+	}
 	slot = arena_vec_push(c->arena, &c->p->filtered, &c->p->n_filtered, &c->cap_filtered,
 			      sizeof(*slot));
 	if (slot)
@@ -1025,13 +1032,6 @@ static bool parse_session_match(struct cfg *c, const struct ynode *n, const char
 
 	if (!cfg_want(c, n, YNODE_MAPPING, path))
 		return false;
-	if (n->n_items == 0) {
-		cfg_error(c, &n->loc,
-			  "%s: an empty match takes every session; say so with default-class "
-			  "instead",
-			  path);
-		return false;
-	}
 	for (size_t i = 0; i < n->n_items; i++) {
 		const struct ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
 		char kpath[PATH_LEN + 32];
@@ -1047,7 +1047,16 @@ static bool parse_session_match(struct cfg *c, const struct ynode *n, const char
 			ok &= key >= 0 && parse_flow_key(c, key, v, kpath, &r->match);
 		}
 	}
-	return ok && check_flow_match(c, &r->match, &n->loc, path);
+	if (!ok || !check_flow_match(c, &r->match, &n->loc, path))
+		return false;
+	if (!r->app_name && flow_match_empty(&r->match)) {
+		cfg_error(c, &n->loc,
+			  "%s: an empty match takes every session; say so with default-class "
+			  "instead",
+			  path);
+		return false;
+	}
+	return true;
 }
 
 static void parse_session_rule(struct cfg *c, const struct ynode *n, size_t idx)

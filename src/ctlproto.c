@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ctlproto.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,9 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 			}
 			errno = 0;
 			n = strtoul(v->value, &end, 10);
-			if (errno || end == v->value || *end || n == 0 || n > 1000) {
+			/* strtoul takes "-1" and a sign or spaces first: digits only. */
+			if (errno || !isdigit((unsigned char)v->value[0]) || *end || n == 0 ||
+			    n > 1000) {
 				snprintf(err, errlen, "\"version\" is a number");
 				return -EINVAL;
 			}
@@ -72,8 +75,8 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 
 			errno = 0;
 			n = v->type == YNODE_SCALAR && !v->quoted ? strtoul(v->value, &end, 10) : 0;
-			if (v->type != YNODE_SCALAR || v->quoted || errno || end == v->value || *end ||
-			    n == 0 || n > UINT32_MAX) {
+			if (v->type != YNODE_SCALAR || v->quoted || errno ||
+			    !isdigit((unsigned char)v->value[0]) || *end || n == 0 || n > UINT32_MAX) {
 				snprintf(err, errlen, "\"pid\" is a process id");
 				return -EINVAL;
 			}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes the effective policy, every default spelled out, as YAML that
  * reads back to the same policy. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dscp.h"
@@ -17,7 +18,14 @@ static void put_str(FILE *out, const char *s)
 			fprintf(out, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(out, "\\x%02x", *p);
-		else
+		/* Nor may C1 controls, U+FFFE or U+FFFF stand in YAML as they
+		 * are, and a reader folds NEL (U+0085) into a space. */
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fprintf(out, "\\x%02x", *++p);
+		else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+			fprintf(out, "\\u%s", p[2] == 0xbe ? "fffe" : "ffff");
+			p += 2;
+		} else
 			fputc(*p, out);
 	}
 	fputc('"', out);
@@ -40,8 +48,13 @@ static void put_bw(FILE *out, const char *key, const struct qp_bw *bw)
 static void format_decimal(double v, char *buf, size_t len)
 {
 	size_t n;
+	int prec = 12;
 
-	snprintf(buf, len, "%.12f", v);
+	/* Twelve places print a probability below 0.5e-12 as 0, which does
+	 * not read back: as many as it takes then. */
+	do
+		snprintf(buf, len, "%.*f", prec++, v);
+	while (v > 0 && strtod(buf, NULL) == 0 && (size_t)prec < len - 3);
 	n = strlen(buf);
 	while (n > 1 && buf[n - 1] == '0' && buf[n - 2] != '.')
 		buf[--n] = '\0';
@@ -49,7 +62,7 @@ static void format_decimal(double v, char *buf, size_t len)
 
 static void put_leaf(FILE *out, const struct qp_leaf *leaf)
 {
-	char a[32], b[32], l[32], pr[32];
+	char a[32], b[32], l[32], pr[330];	/* 1e-308 has 308 places */
 
 	switch (leaf->kind) {
 	case QP_LEAF_FIFO:

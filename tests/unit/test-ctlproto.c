@@ -92,6 +92,9 @@ START_TEST(test_bad)
 		{ "{\"version\": 1, \"command\": \"status\", \"scope\": false}", "only run takes" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": \"1\"}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 0}", "\"pid\" is a process id" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": -18446744073709551615}",
+		  "\"pid\" is a process id" },
+		{ "{\"version\": -18446744073709551615, \"command\": \"status\"}", "\"version\" is a number" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 4294967296}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": [1]}", "\"endpoint\" is ADDR:PORT" },
 	};
