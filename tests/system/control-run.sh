@@ -33,12 +33,15 @@ for ip in 4 6; do
 	observe "all$ip" "$m saddr $src tcp dport 7201"
 	observe "cs1_$ip" "$m saddr $src tcp dport 7201 $m dscp cs1"
 	serve_tcp "$NS_B" "$dst" 7201 2
+	before=$(queued)
 	run_in_a --class bulk -- "$TMPDIR_TEST/apps/client" "$dst" 7201 100000 0 ||
 		fail "IPv$ip: the command run in bulk"
 	# A child: the shell runs the client in a process of its own.
 	run_in_a --class bulk sh -c "'$TMPDIR_TEST/apps/client' '$dst' 7201 100000 0; exit \$?" ||
 		fail "IPv$ip: the child of the command run in bulk"
 	wait_for 5 both_received
+	# Decided in the kernel: not one packet went to qpodd.
+	[ "$(queued)" = "$before" ] || fail "IPv$ip: $(($(queued) - before)) packets of the run's sessions were queued"
 	all_counted "all$ip" "cs1_$ip" ||
 		fail "IPv$ip: $hit of $total packets of the run's sessions carried CS1 (bulk)"
 	log "IPv$ip: $hit/$total packets of a run command and its child CS1"
