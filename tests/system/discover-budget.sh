@@ -42,15 +42,18 @@ all_of() {	# all_of PORT DSCP WHAT
 	all_counted "p$1" "$2$1" || fail "$3: $hit of $total packets as wanted"
 }
 
-# Two sessions held open: the third is over max-sessions.
+# Two sessions held open: the third is over max-sessions. Every server
+# first, and a hold long enough for a slow emulated machine: the third
+# must start while the two are open.
+for p in 7001 7002 7003; do
+	serve_tcp "$NS_B" "$B4" $p 1
+done
 held=""
 for p in 7001 7002; do
-	serve_tcp "$NS_B" "$B4" $p 1
-	in_a "$TMPDIR_TEST/capped/client" "$B4" $p 1000 3000 &
+	in_a "$TMPDIR_TEST/capped/client" "$B4" $p 1000 8000 &
 	held="$held $!"
 	wait_for 5 sh -c "grep -q ':$p: pid' '$QPODD_LOG'"
 done
-serve_tcp "$NS_B" "$B4" 7003 1
 in_a "$TMPDIR_TEST/capped/client" "$B4" 7003 20000 || fail "third session"
 all_of 7001 ef "first session of capped"
 all_of 7003 cs1_ "third session of capped (over max-sessions)"
