@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "procinfo.h"
 #include "procmap.h"
 
@@ -30,21 +31,6 @@ void procmap_clear(struct procmap *pm)
 	free(pm->procs);
 	free(pm->free_idx);
 	procmap_init(pm, pm->proc);
-}
-
-/* Reads a small /proc file whole into BUF; returns its length or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = '\0';
-	return total;
 }
 
 static struct proc_info *lookup(struct procmap *pm, uint32_t pid)
@@ -102,12 +88,12 @@ static bool read_info(struct procmap *pm, uint32_t pid, struct proc_info *p)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/stat", pm->proc, pid);
-	if (read_small(path, buf, sizeof(buf)) < 0 || procinfo_stat(buf, &p->ppid, &p->start_time) < 0)
+	if (path_read_small(path, buf, sizeof(buf)) < 0 || procinfo_stat(buf, &p->ppid, &p->start_time) < 0)
 		return false;
 	snprintf(path, sizeof(path), "%s/%u/status", pm->proc, pid);
-	p->has_uid = read_small(path, buf, sizeof(buf)) >= 0 && procinfo_status_euid(buf, &p->uid) == 0;
+	p->has_uid = path_read_small(path, buf, sizeof(buf)) >= 0 && procinfo_status_euid(buf, &p->uid) == 0;
 	snprintf(path, sizeof(path), "%s/%u/comm", pm->proc, pid);
-	if (read_small(path, p->comm, sizeof(p->comm)) >= 0)
+	if (path_read_small(path, p->comm, sizeof(p->comm)) >= 0)
 		p->comm[strcspn(p->comm, "\n")] = '\0';
 	snprintf(path, sizeof(path), "%s/%u/exe", pm->proc, pid);
 	n = readlink(path, p->exe, sizeof(p->exe) - 1);
@@ -116,11 +102,11 @@ static bool read_info(struct procmap *pm, uint32_t pid, struct proc_info *p)
 	if (n > 10 && strcmp(p->exe + n - 10, " (deleted)") == 0)
 		p->exe[n - 10] = '\0';
 	snprintf(path, sizeof(path), "%s/%u/cmdline", pm->proc, pid);
-	n = read_small(path, p->cmdline, sizeof(p->cmdline));
+	n = path_read_small(path, p->cmdline, sizeof(p->cmdline));
 	if (n > 0)
 		procinfo_cmdline_join(p->cmdline, (size_t)n);
 	snprintf(path, sizeof(path), "%s/%u/cgroup", pm->proc, pid);
-	if (read_small(path, buf, sizeof(buf)) < 0 || procinfo_cgroup(buf, p->cgroup, sizeof(p->cgroup)) < 0)
+	if (path_read_small(path, buf, sizeof(buf)) < 0 || procinfo_cgroup(buf, p->cgroup, sizeof(p->cgroup)) < 0)
 		p->cgroup[0] = '\0';
 	return true;
 }

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "paths.h"
+#include "procinfo.h"
 #include "runcg.h"
 
 #define OWN_PARENT "qpod"
@@ -108,27 +110,12 @@ static int find_root(struct runcg *rc)
 /* PID's cgroup v2 path ("/user.slice/..."), from /proc/PID/cgroup. */
 static int cgroup_of(pid_t pid, char *buf, size_t len)
 {
-	char path[64], line[1024];
-	FILE *f;
-	int r = -ENOENT;
+	char path[64], text[4096];
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (r < 0 && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3) != 0)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if (strlen(line + 3) >= len)
-			r = -ENAMETOOLONG;
-		else {
-			snprintf(buf, len, "%s", line + 3);
-			r = 0;
-		}
-	}
-	fclose(f);
-	return r;
+	n = path_read_small(path, text, sizeof(text));
+	return n < 0 ? (int)n : procinfo_cgroup(text, buf, len);
 }
 
 static uint32_t depth(const char *path)
@@ -147,18 +134,12 @@ static int populated(const struct runcg *rc, const struct runcg_entry *e)
 {
 	char path[1024], buf[256];
 	ssize_t n;
-	int fd;
 	const char *p;
 
 	snprintf(path, sizeof(path), "%s%s/cgroup.events", rc->root, e->path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = path_read_small(path, buf, sizeof(buf));
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+		return (int)n;
 	p = strstr(buf, "populated ");
 	return p && p[10] == '1';
 }

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "run-scope.h"
 
 #define JOB_TIMEOUT_US (10 * 1000000ull)
@@ -34,14 +34,6 @@ static int on_job_removed(sd_bus_message *m, void *arg, sd_bus_error *e)
 		snprintf(jw->result, sizeof(jw->result), "%s", result);
 	}
 	return 0;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 /* StartTransientUnit(name, "fail", properties, no auxiliary units). */
@@ -136,13 +128,13 @@ int run_scope_enter(const char *cls, const char *command, char *why, size_t whyl
 		goto out;
 	}
 	jw.path = job;
-	deadline = now_us() + JOB_TIMEOUT_US;
-	while (!jw.done && now_us() < deadline) {
+	deadline = clock_mono_ns() / 1000 + JOB_TIMEOUT_US;
+	while (!jw.done && clock_mono_ns() / 1000 < deadline) {
 		r = sd_bus_process(bus, NULL);
 		if (r < 0)
 			break;
 		if (r == 0)
-			r = sd_bus_wait(bus, deadline - now_us());
+			r = sd_bus_wait(bus, deadline - clock_mono_ns() / 1000);
 		if (r < 0)
 			break;
 	}
