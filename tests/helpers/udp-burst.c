@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* udp-burst ADDR PORT COUNT: sends COUNT datagrams back to back from one
- * socket, each starting with its sequence number as 8 decimal digits. */
+/* udp-burst ADDR PORT COUNT [EVERY PAUSE_US]: sends COUNT datagrams back
+ * to back from one socket, each starting with its sequence number as 8
+ * decimal digits; with EVERY and PAUSE_US, pauses PAUSE_US microseconds
+ * after every EVERY datagrams. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -13,11 +16,18 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
 	char buf[100];
-	int fd, n, family;
+	int fd, n, family, every = 0;
+	long pause_us = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: udp-burst ADDR PORT COUNT\n");
+	if (argc != 4 && argc != 6) {
+		fprintf(stderr, "usage: udp-burst ADDR PORT COUNT [EVERY PAUSE_US]\n");
 		return 2;
+	}
+	if (argc == 6) {
+		every = atoi(argv[4]);
+		pause_us = atol(argv[5]);
+		if (every < 1 || pause_us < 0 || pause_us > 999999)
+			return 2;
 	}
 	family = strchr(argv[1], ':') ? AF_INET6 : AF_INET;
 	if (family == AF_INET) {
@@ -54,6 +64,11 @@ int main(int argc, char **argv)
 		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, sl) < 0) {
 			perror("sendto");
 			return 1;
+		}
+		if (every && (i + 1) % every == 0) {
+			struct timespec ts = { 0, pause_us * 1000 };
+
+			nanosleep(&ts, NULL);
 		}
 	}
 	close(fd);
