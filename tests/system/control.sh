@@ -47,8 +47,12 @@ check_session() {	# check_session ADDR REMOTE LOCAL_PREFIX
 	# Not in_a: a function in the background is a subshell, not the client.
 	ip netns exec "$NS_A" "$TMPDIR_TEST/apps/client" "$1" 7101 200000 4000 &
 	client=$!
-	deadline=$(($(date +%s) + 5))
-	until s=$(session_of "$client" "$2") || [ "$(date +%s)" -ge "$deadline" ]; do
+	# Each poll is a qpod-ctl sessions (up to 1 s) and pythons, slow on
+	# an emulated CPU: 15 s for several, counted in ns (whole seconds
+	# lose up to one). A closed session stays listed until conntrack
+	# ends it, so the client's 4 s hold is no limit.
+	deadline=$(($(date +%s%N) + 15000000000))
+	until s=$(session_of "$client" "$2") || [ "$(date +%s%N)" -ge "$deadline" ]; do
 		sleep 0.05
 	done
 	[ -n "$s" ] || fail "no session to $2 of pid $client with 200000 bytes out: $(cat "$TMPDIR_TEST/last"; ctl --json sessions)"

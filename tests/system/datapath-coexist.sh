@@ -46,7 +46,7 @@ seen=$(in_a nft list counter inet foreign seen | awk '/packets/ { print $2 }')
 kept=$(in_a nft list counter inet foreign kept | awk '/packets/ { print $2 }')
 [ "$seen" -gt 5 ] && [ "$kept" -eq "$seen" ] ||
 	fail "the foreign packet mark bit survived on $kept of $seen packets"
-[ "$(count ef)" -eq "$(count total)" ] || fail "$(count ef) of $(count total) packets carried EF"
+all_counted total ef || fail "$hit of $total packets carried EF"
 ctmark=$(in_a conntrack -L -p tcp --dport 8000 2>/dev/null | sed -n 's/.*mark=\([0-9]*\).*/\1/p' | head -1)
 [ -n "$ctmark" ] || fail "no conntrack entry for the session"
 [ $((ctmark & 0x100)) -eq 256 ] || fail "the foreign conntrack mark bit was lost (mark=$ctmark)"

@@ -44,7 +44,10 @@ for ip in 4 6; do
 	[ "$other" -gt 5 ] && [ "$af11" -eq "$other" ] ||
 		{ cat "$QPODD_LOG"; in_a conntrack -L; fail "IPv$ip: $af11 of $other packets of an unmatched session carried AF11 (the default class)"; }
 	ms=$(echo "$out" | sed -n 's/connect_ms=//p')
-	awk -v ms="$ms" 'BEGIN { exit !(ms < 500) }' || fail "IPv$ip: connect took $ms ms"
+	# How long qpodd held the SYN. What matters, a retransmitted SYN, is
+	# counted above; a bound under the 1 s SYN timeout says the same and
+	# leaves an emulated CPU room for a slow decision.
+	awk -v ms="$ms" 'BEGIN { exit !(ms < 900) }' || fail "IPv$ip: connect took $ms ms"
 	log "IPv$ip: SYN and $all/$all packets EF, $af11/$other AF11, connect ${ms} ms"
 done
 
@@ -54,8 +57,8 @@ observe replies "ip saddr $A4 tcp sport 5003"
 observe replies_af41 "ip saddr $A4 tcp sport 5003 ip dscp af41"
 in_b $NETPROBE tcp-send "$A4" 5003 50000 >/dev/null || fail "connect to A:5003"
 wait_for 5 grep -q received=50000 "$TMPDIR_TEST/serve-5003"
-r=$(count replies) r41=$(count replies_af41)
-[ "$r" -gt 2 ] && [ "$r41" -eq "$r" ] || fail "$r41 of $r replies of an accepted session carried AF41"
+all_counted replies replies_af41 || fail "$hit of $total replies of an accepted session carried AF41"
+[ "$total" -gt 2 ] || fail "only $total replies of an accepted session counted"
 
 stop_qpodd
 [ "$QPODD_STATUS" -eq 0 ] || fail "qpodd exited $QPODD_STATUS after SIGTERM"

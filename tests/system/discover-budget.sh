@@ -69,9 +69,10 @@ log "max-sessions 2: third session CS1 (over budget), after they closed EF again
 
 # A session of greedy's sends 32 Mbit at once and stays open: measured
 # (each second, smoothed), greedy is over its 2 Mbit/s for seconds, so its
-# next session is over budget.
+# next session is over budget. Its rate counts only until it closes: held
+# 10 s, as the next steps start pythons, slow on an emulated machine.
 serve_tcp "$NS_B" "$B4" 7012 1
-in_a "$TMPDIR_TEST/greedy/client" "$B4" 7012 4000000 4000 &
+in_a "$TMPDIR_TEST/greedy/client" "$B4" 7012 4000000 10000 &
 greedy=$!
 wait_for 5 sh -c "grep -q ':7012: pid' '$QPODD_LOG'"
 # Once qpodd has measured it (a tick or two), as qpod-ctl apps shows.
@@ -139,9 +140,8 @@ in_b $NETPROBE tcp-send "$A4" 7030 20000 >/dev/null || fail "second redirected s
 wait_for 5 sh -c "[ \$(grep -c received=20000 '$TMPDIR_TEST/serve-7031') -eq 2 ]"
 decisions 7031 2 || fail "qpodd did not decide both redirected sessions"
 ! grep -q ":7031: .*over budget" "$QPODD_LOG" || fail "a redirected session that closed still counts"
-r=$(count r7030) ref=$(count r7030_ef)
-[ "$r" -gt 0 ] && [ "$ref" -eq "$r" ] || fail "$ref of $r replies of redirected sessions carried EF"
-log "redirected sessions: the first one's end frees its place; $ref/$r replies EF"
+all_counted r7030 r7030_ef || fail "$hit of $total replies of redirected sessions carried EF"
+log "redirected sessions: the first one's end frees its place; $hit/$total replies EF"
 
 # A session whose SYN a later chain drops never gets a connection, so no
 # end event: conntrack's listing tells it is gone.
@@ -204,10 +204,21 @@ echo >&3
 wait_for 5 decisions 7050 1
 grep ":7050: pid" "$QPODD_LOG" | grep -q "voice (application)" || fail "udp-twice not admitted"
 # Nothing outside shows when the packet thread forgets a session: it does
-# after 5 s unseen.
-sleep 6
-echo >&3
-wait_for 5 decisions 7050 2
+# after 5 s unseen, on a timer that may fire late. A datagram sent before
+# that only refreshes the session, so trying again later is as good.
+try=1
+while :; do
+	sleep 6
+	echo >&3
+	until_ns=$(($(date +%s%N) + 2000000000))
+	until decisions 7050 2 || [ "$(date +%s%N)" -ge "$until_ns" ]; do
+		sleep 0.05
+	done
+	decisions 7050 2 && break
+	[ $try -lt 3 ] ||
+		fail "UDP session not decided again: $try datagrams, each 6 s after the one before; decided: $(grep ':7050: pid' "$QPODD_LOG")"
+	try=$((try + 1))
+done
 grep ":7050: pid" "$QPODD_LOG" | tail -1 | grep -q "voice (application)" ||
 	fail "decided again, a session counted twice: $(grep ':7050: pid' "$QPODD_LOG" | tail -1)"
 exec 3>&-

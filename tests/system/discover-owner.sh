@@ -89,8 +89,7 @@ observe replies "ip saddr $A4 tcp sport 6006"
 observe replies_af31 "ip saddr $A4 tcp sport 6006 ip dscp af31"
 in_b $NETPROBE tcp-send "$A4" 6006 20000 >/dev/null || fail "connect to A's server"
 wait_for 5 grep -q received=20000 "$TMPDIR_TEST/serve-6006"
-r=$(count replies) r31=$(count replies_af31)
-[ "$r" -gt 0 ] && [ "$r31" -eq "$r" ] || fail "$r31 of $r replies of the server carried AF31"
-log "server (listening socket): $r31/$r replies AF31"
+all_counted replies replies_af31 || fail "$hit of $total replies of the server carried AF31"
+log "server (listening socket): $hit/$total replies AF31"
 stop_qpodd
 pass

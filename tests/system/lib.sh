@@ -223,8 +223,14 @@ listening() {
 	ip netns exec "$1" ss -Hln"$( [ "$2" = udp ] && echo u || echo t )" "sport = :$3" | grep -q .
 }
 
-# serve_tcp NS ADDR PORT COUNT: a TCP server in NS, in the background.
+# serve_tcp NS ADDR PORT COUNT: a TCP server in NS, in the background,
+# its output in $TMPDIR_TEST/serve-PORT. Not `listening`, which sees only
+# the port: an earlier round's server on another address may still be
+# there. Emptied first, the file's line is this server's.
 serve_tcp() {
-	ip netns exec "$1" $NETPROBE tcp-serve "$2" "$3" "$4" >"$TMPDIR_TEST/serve-$3" 2>&1 &
-	wait_for 5 listening "$1" tcp "$3"
+	serve_out=$TMPDIR_TEST/serve-$3
+	: >"$serve_out"
+	# shellcheck disable=SC2086 # NETPROBE is python3 and the script
+	ip netns exec "$1" $NETPROBE tcp-serve "$2" "$3" "$4" >>"$serve_out" 2>&1 &
+	wait_for 5 grep -qx listening "$serve_out"
 }

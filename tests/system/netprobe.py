@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Small network clients and servers for the system tests.
 
-  tcp-serve ADDR PORT COUNT    accept COUNT connections, read each to EOF
+  tcp-serve ADDR PORT COUNT    accept COUNT connections, read each to EOF;
+                               prints listening once it listens, and
+                               received= for each
   tcp-send ADDR PORT BYTES     connect, send BYTES, close; prints connect_ms=
   udp-sink ADDR PORT COUNT     receive COUNT datagrams (3 s idle timeout);
                                prints received= in_order=
@@ -23,6 +25,7 @@ def tcp_serve(addr, port, count):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(16)
+    print("listening", flush=True)
     s.settimeout(20)
     for _ in range(count):
         c, _ = s.accept()

@@ -46,7 +46,8 @@ done
 log "a session that ended: pid $client, client, voice EF, $(json_eval "$r" "a['bytes_out']") bytes out for 100000 sent"
 
 # --- 2000 sessions end at once ------------------------------------------------
-in_a python3 - "$B4" "$TMPDIR_TEST/burst-done" <<'PY' &
+# Not in_a: $! must be python itself, for the kill below.
+ip netns exec "$NS_A" python3 - "$B4" "$TMPDIR_TEST/burst-done" <<'PY' &
 import socket, sys, time
 socks = []
 for i in range(2000):

@@ -24,13 +24,15 @@ YAML
 start_qpodd "$TMPDIR_TEST/policy.yaml"
 expect_hfsc_where_present va
 
-# Bulk for 7 s; once it has filled the link (a backlog in its class),
+# Bulk for 9 s; once it has filled the link (a backlog in its class),
 # voice for 5 s: 200-byte datagrams at 1600 kbit/s of payload, 1936 with
-# their headers, just under the guarantee.
+# their headers, just under the guarantee. Bulk outlasts voice if the
+# backlog and voice's start take under 4 s (a slow emulated machine),
+# and the sink, 1 s longer, outlasts bulk's late start.
 S=$TMPDIR_TEST/sink
 run_load() {
-	sink_start "$S" 8 250 5004/udp 5001/tcp
-	in_a "$TRAFFIC" tcp "$B4" 5001 7 >"$TMPDIR_TEST/bulk" 2>&1 &
+	sink_start "$S" 10 250 5004/udp 5001/tcp
+	in_a "$TRAFFIC" tcp "$B4" 5001 9 >"$TMPDIR_TEST/bulk" 2>&1 &
 	bulk=$!
 	wait_for 5 class_backlogged va 7a0:12
 	in_a "$TRAFFIC" udp "$B4" 5004 1600 200 5 >"$TMPDIR_TEST/voice" 2>&1 || fail "voice sender"

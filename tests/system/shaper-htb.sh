@@ -83,7 +83,8 @@ ip -n "$NS_A" link add vx type veth peer name vy
 wait_for 5 sh -c "ip netns exec $NS_A tc qdisc show dev vx | grep -q 'htb 7a0: root'"
 [ "$(classes_of vx)" -eq 4 ] || fail "vx: $(classes_of vx) classes"
 ip -n "$NS_A" link del vx
-sleep 0.2
+# Its log line says qpodd has handled the event (or it died, told next).
+wait_for 5 sh -c "grep -q 'vx: gone' '$QPODD_LOG' || ! kill -0 $QPODD_PID"
 kill -0 "$QPODD_PID" || fail "qpodd died when vx went"
 log "vx: hierarchy built when it appeared, forgotten when it went"
 
