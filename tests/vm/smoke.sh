@@ -31,20 +31,31 @@ in_a "$TC" qdisc add dev va parent 1:10 handle 10: red limit 400000 min 30000 \
 in_a "$TC" qdisc show dev va | grep -q '^qdisc red 10:' ||
 	fail "red qdisc not shown: $(in_a "$TC" qdisc show dev va 2>&1)"
 
-# TCP both ways over IPv4 and IPv6, no ping. nc -l quits at stdin EOF, so
-# its stdin stays open for a while.
+# TCP both ways over IPv4 and IPv6, no ping. Each nc reads from a FIFO
+# the test holds open, so neither quits at its stdin's end before the
+# other's line arrived, however slow the machine; the test waits for both
+# lines, then ends them.
 check_tcp() {
 	addr=$1
 	port=$2
-	rm -f /tmp/at-a /tmp/at-b
-	(echo "from-b"; sleep 2) | in_b nc -l -p "$port" >/tmp/at-b 2>&1 &
+	rm -f /tmp/at-a /tmp/at-b /tmp/to-a /tmp/to-b
+	mkfifo /tmp/to-a /tmp/to-b || fail "mkfifo"
+	"$IP" netns exec "$NS_B" nc -l -p "$port" </tmp/to-b >/tmp/at-b 2>&1 &
 	server=$!
+	exec 4>/tmp/to-b
+	echo from-b >&4
 	wait_for 5 tcp_listening "$NS_B" "$port"
-	(echo "from-a"; sleep 1) | in_a nc -w 2 "$addr" "$port" >/tmp/at-a 2>&1 ||
-		fail "nc to $addr port $port: $(cat /tmp/at-a)"
-	wait "$server"
-	grep -qx from-a /tmp/at-b || fail "B got '$(cat /tmp/at-b)' over $addr, not from-a"
-	grep -qx from-b /tmp/at-a || fail "A got '$(cat /tmp/at-a)' over $addr, not from-b"
+	"$IP" netns exec "$NS_A" nc "$addr" "$port" </tmp/to-a >/tmp/at-a 2>&1 &
+	client=$!
+	exec 5>/tmp/to-a
+	echo from-a >&5
+	got() { grep -qx "$1" "$2"; }
+	wait_for 10 got from-a /tmp/at-b
+	wait_for 10 got from-b /tmp/at-a
+	exec 4>&- 5>&-
+	kill "$client" "$server" 2>/dev/null
+	wait "$client" "$server" 2>/dev/null
+	rm -f /tmp/to-a /tmp/to-b
 }
 check_tcp "$B4" 5000
 check_tcp "$B6" 5001

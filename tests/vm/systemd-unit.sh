@@ -119,11 +119,17 @@ policy bulk
 # --- qpod-ctl run: a scope of systemd's ---------------------------------------------
 observe r "ip6 saddr $A6 tcp dport 7301"
 observe r_af11 "ip6 saddr $A6 tcp dport 7301 ip6 dscp af11"
-"$CTL" run --class default -- "$TCP_CLIENT" "$B6" 7301 100000 2000 &
+# The command lives until the test has seen its scope (a FIFO it reads
+# last), not for a fixed time that a slow machine's checks could outlast.
+rm -f /tmp/run-go
+mkfifo /tmp/run-go || fail "mkfifo"
+"$CTL" run --class default -- sh -c '"$1" "$2" 7301 100000; rc=$?; read -r _ <"$3"; exit $rc' \
+	sh "$TCP_CLIENT" "$B6" /tmp/run-go &
 run=$!
 scoped() { "$CTL" --json status | grep -q "\"cgroup\":\"[^\"]*/qpod-run-$run.scope\""; }
 wait_for 5 scoped
 [ "$(systemctl is-active "qpod-run-$run.scope")" = active ] || fail "no scope qpod-run-$run.scope"
+echo >/tmp/run-go
 wait "$run" || fail "the client run in default"
 wait_for 5 all_of r r_af11
 no_runs() { "$CTL" --json status | grep -q '"runs":\[\]'; }
