@@ -17,9 +17,8 @@
  * ctnetlink, after which the kernel alone handles it.
  *
  * Quiet is not enough for a local sender: one preempted between the queue
- * rule and the queue itself (common on a loaded host, and qpodd's own
- * wake-up can be what preempts it) sends nothing for a while, yet still
- * has a packet on its way to the queue. Marked then, the connection would
+ * rule and the queue itself (common on a loaded host) sends nothing for a
+ * while, yet still has a packet on its way to the queue. Marked then, the connection would
  * let the sender's next packet overtake that one. Such a packet is still
  * charged to its socket's send memory, so a session whose socket holds any
  * is not marked until it holds none, for up to FLOW_SENDER_WAIT_NS. */
