@@ -86,9 +86,11 @@ in_a tc qdisc show dev va parent 7a0:14 | grep -q '^qdisc fq_codel' ||
 # 8 Mbit/s, which once left a 20 Mbit/s link unsaturated. The RED checks
 # below count on full queues, so the test first sees each pass its RED
 # minimum. Video's datagrams are ECN-capable, so its RED marks them
-# rather than drop.
+# rather than drop. The sink listens 3 s longer than the senders send:
+# under qemu the three start one after the other, slowly, and a datagram
+# to a sink gone ends its sender with "Connection refused".
 S=$TMPDIR_TEST/sink
-sink_start "$S" 7 500 5004/udp 5005/udp 5006/udp
+sink_start "$S" 9 500 5004/udp 5005/udp 5006/udp
 in_a "$TRAFFIC" udp "$B4" 5005 16000 1400 6 ect >"$TMPDIR_TEST/video" 2>&1 &
 video=$!
 in_a "$TRAFFIC" udp "$B4" 5006 16000 1400 6 >"$TMPDIR_TEST/bulk" 2>&1 &
