@@ -28,7 +28,9 @@ expect_hfsc_where_present va
 # X for 9 s; Y for 4 s once X fills the link. The load's schedule: Y
 # starts when X is backlogged, and X runs on after Y ends.
 S=$TMPDIR_TEST/sink
-sink_start "$S" 10 250 5011/tcp 5012/tcp
+# The sink outlasts X's 9 s by 3 s, for a late start: a sink gone would
+# reset X's connection.
+sink_start "$S" 12 250 5011/tcp 5012/tcp
 in_a "$TRAFFIC" tcp "$B4" 5011 9 >"$TMPDIR_TEST/x" 2>&1 &
 x=$!
 wait_for 5 class_backlogged va 7a0:11
