@@ -14,14 +14,7 @@
  * held. So such a session stays "draining" - each packet released with the
  * class's packet mark, in order - until its packets stop arriving for
  * FLOW_QUIET_NS, and only then does qpodd set the connection's mark over
- * ctnetlink, after which the kernel alone handles it.
- *
- * Quiet is not enough for a local sender: one preempted between the queue
- * rule and the queue itself (common on a loaded host) sends nothing for a
- * while, yet still has a packet on its way to the queue. Marked then, the connection would
- * let the sender's next packet overtake that one. Such a packet is still
- * charged to its socket's send memory, so a session whose socket holds any
- * is not marked until it holds none, for up to FLOW_SENDER_WAIT_NS. */
+ * ctnetlink, after which the kernel alone handles it. */
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <pthread.h>
@@ -45,7 +38,6 @@
 #include "hist.h"
 #include "log.h"
 #include "packet.h"
-#include "sockdiag.h"
 
 #define FLOW_QUIET_NS 500000ull		/* no packet for 0.5 ms: mark the connection */
 /* After a release of many held packets, a sender that blocked on its
@@ -58,10 +50,6 @@
  * let its next packets overtake the few still queued: long enough for a
  * burst of a few hundred packets on a slow machine to drain first. */
 #define FLOW_DRAIN_MAX_NS 250000000ull
-/* How long a quiet session waits for its sender to hold no packet: a
- * stopped sender runs again within a scheduler slice or two, and some
- * sockets keep send memory for long after their packets left. */
-#define FLOW_SENDER_WAIT_NS 5000000ull
 #define FLOW_PENDING_MAX_NS 1000000000ull	/* no owner found in 1 s: default class */
 #define FLOW_LINGER_NS 5000000000ull	/* forget sessions unseen for 5 s */
 #define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
@@ -80,7 +68,6 @@ struct datapath {
 	struct snapshot *snap;	/* the thread's own view */
 	struct nfq_sock *q;
 	struct ctnl *ctnl;
-	struct sockdiag *diag;	/* NULL: no look at senders' sockets */
 	struct flowtab *flows;
 	struct discover *disc;	/* NULL: decide by the packet alone */
 	struct discover_chan *chan;
@@ -354,19 +341,6 @@ static int settle(struct datapath *dp, struct flow_entry *e, uint32_t mask)
 	return r;
 }
 
-/* The local socket of an outgoing session still holds packets it sent:
- * one may be on its way to the queue. */
-static bool sender_holds_packets(struct datapath *dp, const struct flow_entry *e)
-{
-	struct sock_found s;
-
-	if (!dp->diag || e->dir != QP_DIR_OUT)
-		return false;
-	if (sockdiag_lookup(dp->diag, &e->flow, QP_DIR_OUT, &s) < 0)
-		return false;
-	return s.has_wmem && s.wmem > 0;
-}
-
 /* Marks the connections of sessions that have gone quiet, and decides
  * sessions whose owner did not come back in time; returns when the next
  * of these will be due (0: none). */
@@ -403,25 +377,6 @@ static uint64_t settle_quiet(struct datapath *dp)
 		at = e->last_ns + (e->burst ? FLOW_QUIET_BURST_NS : FLOW_QUIET_NS);
 		if (at > e->first_ns + FLOW_DRAIN_MAX_NS)
 			at = e->first_ns + FLOW_DRAIN_MAX_NS;
-		/* Due, and its sender not looked at since its last packet: look,
-		 * and mark it on the next pass if nothing came meanwhile. That
-		 * pass reads the queue first, so no look stands between the last
-		 * read and the mark, widening the window in which a packet can
-		 * be queued unseen. */
-		if (at <= dp->now && at < e->first_ns + FLOW_DRAIN_MAX_NS && dp->diag &&
-		    e->sender_clear_ns <= e->last_ns &&
-		    (!e->sender_wait_ns || dp->now - e->sender_wait_ns < FLOW_SENDER_WAIT_NS)) {
-			if (sender_holds_packets(dp, e)) {
-				if (!e->sender_wait_ns)
-					e->sender_wait_ns = dp->now;
-				count(&dp->stats.settle_deferred);
-				e->last_ns = dp->now;
-				at = dp->now + FLOW_QUIET_NS;
-			} else {
-				e->sender_clear_ns = clock_mono_ns();
-				at = e->sender_clear_ns;
-			}
-		}
 		if (at > dp->now) {
 			if (!due || at < due)
 				due = at;
@@ -535,15 +490,13 @@ static void log_stats(struct datapath *dp)
 	const struct datapath_stats *s = &dp->stats;
 
 	log_info("queue %u: %llu packets, %llu sessions (%llu through discovery, %llu without), "
-		 "%llu accepted, %llu dropped, %llu connections marked (%llu waited for their "
-		 "sender), %llu overruns, %llu "
+		 "%llu accepted, %llu dropped, %llu connections marked, %llu overruns, %llu "
 		 "unreadable; first-packet hold: n=%llu p50=%.1fus p90=%.1fus p99=%.1fus "
 		 "max=%.1fus; decisions taken back p50=%.1fus p99=%.1fus",
 		 dp->queue_num, (unsigned long long)s->packets, (unsigned long long)s->sessions,
 		 (unsigned long long)s->sessions_discovered, (unsigned long long)s->undiscovered,
 		 (unsigned long long)s->accepted, (unsigned long long)s->dropped,
-		 (unsigned long long)s->settled, (unsigned long long)s->settle_deferred,
-		 (unsigned long long)s->overruns,
+		 (unsigned long long)s->settled, (unsigned long long)s->overruns,
 		 (unsigned long long)s->unparsable, (unsigned long long)dp->hold.count,
 		 (double)hist_quantile(&dp->hold, 0.5) / 1000,
 		 (double)hist_quantile(&dp->hold, 0.9) / 1000,
@@ -669,9 +622,6 @@ int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_co
 	r = ctnl_open(&dp->ctnl);
 	if (r < 0)
 		goto fail;
-	/* Without sock_diag, sessions are marked once quiet, as before. */
-	if (sockdiag_open(&dp->diag) < 0)
-		dp->diag = NULL;
 	r = nfq_sock_open(cfg, &dp->q);
 	if (r < 0)
 		goto fail;
@@ -733,7 +683,6 @@ void datapath_stop(struct datapath *dp)
 	}
 	nfq_sock_close(dp->q);
 	ctnl_close(dp->ctnl);
-	sockdiag_close(dp->diag);
 	flowtab_free(dp->flows);
 	if (dp->wake_fd >= 0)
 		close(dp->wake_fd);

@@ -27,7 +27,6 @@ struct datapath_stats {
 	_Atomic uint64_t overruns;	/* socket overruns: packets the kernel decided */
 	_Atomic uint64_t settled;	/* ct marks set over ctnetlink */
 	_Atomic uint64_t settle_errors;
-	_Atomic uint64_t settle_deferred;	/* quiet, but the sender still held packets */
 	_Atomic uint64_t evicted;	/* sessions forgotten while the table was full */
 	_Atomic uint64_t undiscovered;	/* decided without their owner: no room, or too late */
 };

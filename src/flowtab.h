@@ -40,8 +40,6 @@ struct flow_entry {
 	uint32_t held;
 	uint64_t first_ns;	/* first packet seen */
 	uint64_t last_ns;	/* last packet seen */
-	uint64_t sender_wait_ns;	/* quiet, first found its sender holding packets */
-	uint64_t sender_clear_ns;	/* quiet, last found its sender holding none */
 	/* internal links (indices; -1 for none) */
 	int32_t hnext;
 	int32_t lru_prev, lru_next;

@@ -68,13 +68,6 @@ static int reply_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == INET_DIAG_CGROUP_ID &&
 		    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
 			rp->found->cgroup_id = mnl_attr_get_u64(a);
-		if (mnl_attr_get_type(a) == INET_DIAG_MEMINFO &&
-		    mnl_attr_get_payload_len(a) >= sizeof(struct inet_diag_meminfo)) {
-			const struct inet_diag_meminfo *mi = mnl_attr_get_payload(a);
-
-			rp->found->wmem = mi->idiag_tmem;
-			rp->found->has_wmem = true;
-		}
 	}
 	rp->got = true;
 	return MNL_CB_OK;
@@ -106,7 +99,6 @@ int sockdiag_lookup(struct sockdiag *d, const struct flow *f, enum qp_direction 
 	req->sdiag_family = f->family;
 	req->sdiag_protocol = f->proto;
 	req->idiag_states = ~0u;
-	req->idiag_ext = 1 << (INET_DIAG_MEMINFO - 1);
 	req->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (f->proto == IPPROTO_TCP) {

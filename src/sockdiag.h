@@ -15,11 +15,6 @@ struct sock_found {
 	uint32_t uid;
 	uint64_t cgroup_id;	/* cgroup v2 id, 0 if the kernel gave none */
 	uint8_t state;		/* TCP state: TCP_LISTEN for an incoming session */
-	bool has_wmem;
-	/* Bytes of packets it sent that the host still holds (the socket's
-	 * sk_wmem_alloc, which inet_diag calls tmem): not yet queued,
-	 * in a queue, or not yet handed to the device. */
-	uint32_t wmem;
 };
 
 struct sockdiag;
