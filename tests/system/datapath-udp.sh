@@ -30,8 +30,7 @@ for dst in "$B4" "$B6"; do
 		port=$((port + 1))
 		# Rounds 4 and 5 pause 30 ms after every 100 datagrams: longer than
 		# the 5 ms of quiet after which qpodd hands a session to the kernel,
-		# plus the 5 ms it may wait for the sender's socket, plus a late
-		# timer under qemu (8 ms pauses were all missed there once).
+		# with room for a late timer under qemu.
 		pauses=""
 		[ "$round" -le 3 ] || pauses="100 30000"
 		observe "all$port" "udp dport $port"

@@ -65,5 +65,15 @@ class_backlogged() {
 		awk '$1 == "backlog" && $3 + 0 > 0 { found = 1 } END { exit !found }'
 }
 
+# class_backlog_over IFACE CLASSID BYTES: the class holds more than BYTES
+# (tc prints the backlog as 1234b, 24Kb or 1Mb).
+class_backlog_over() {
+	in_a tc -s class show dev "$1" classid "$2" |
+		awk -v min="$3" '$1 == "backlog" { b = $2; sub(/b$/, "", b)
+			if (b ~ /K$/) { sub(/K$/, "", b); b *= 1024 }
+			if (b ~ /M$/) { sub(/M$/, "", b); b *= 1048576 }
+			if (b + 0 > min) found = 1 } END { exit !found }'
+}
+
 # within VALUE LOW HIGH: LOW <= VALUE <= HIGH (integers).
 within() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }

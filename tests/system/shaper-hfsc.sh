@@ -97,15 +97,8 @@ in_a "$TRAFFIC" udp "$B4" 5006 16000 1400 6 >"$TMPDIR_TEST/bulk" 2>&1 &
 bulk=$!
 in_a "$TRAFFIC" udp "$B4" 5004 500 200 6 >"$TMPDIR_TEST/voice" 2>&1 &
 voice=$!
-backlog_past() {	# backlog_past CLASSID BYTES: the class holds more than BYTES
-	in_a tc -s class show dev va classid "$1" |
-		awk -v min="$2" '$1 == "backlog" { b = $2; sub(/b$/, "", b)
-			if (b ~ /K$/) { sub(/K$/, "", b); b *= 1024 }
-			if (b ~ /M$/) { sub(/M$/, "", b); b *= 1048576 }
-			if (b + 0 > min) found = 1 } END { exit !found }'
-}
-wait_for 5 backlog_past 7a0:13 20000
-wait_for 5 backlog_past 7a0:12 30000
+wait_for 5 class_backlog_over va 7a0:13 20000
+wait_for 5 class_backlog_over va 7a0:12 30000
 log "bulk's and video's queues passed their RED minimum: both classes saturated"
 wait "$voice" || fail "voice sender: $(cat "$TMPDIR_TEST/voice")"
 wait "$video" || fail "video's sender: $(cat "$TMPDIR_TEST/video")"
