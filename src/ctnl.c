@@ -8,33 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include "ctnl.h"
+#include "netlink.h"
+
+/* The kernel answers inside sendmsg(); never wait long for it. A dump
+ * reads on while the answer keeps coming. */
+#define CTNL_TIMEOUT_MS 200
 
 struct ctnl {
-	struct mnl_socket *nl;
-	uint32_t seq;
+	struct nl_sock *nl;
 	char buf[8192];
 };
 
 int ctnl_open(struct ctnl **ret)
 {
 	struct ctnl *c = calloc(1, sizeof(*c));
-	struct timeval tv = { .tv_usec = 200000 };
-	int r, on = 1;
+	int r;
 
 	if (!c)
 		return -ENOMEM;
-	c->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!c->nl || mnl_socket_bind(c->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		ctnl_close(c);
+	r = nl_sock_new(NETLINK_NETFILTER, 0, 0, CTNL_TIMEOUT_MS, &c->nl);
+	if (r < 0) {
+		free(c);
 		return r;
 	}
-	mnl_socket_setsockopt(c->nl, NETLINK_CAP_ACK, &on, sizeof(on));
-	/* The kernel answers inside sendmsg(); never wait long for it. */
-	setsockopt(mnl_socket_get_fd(c->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	*ret = c;
 	return 0;
 }
@@ -43,8 +41,7 @@ void ctnl_close(struct ctnl *c)
 {
 	if (!c)
 		return;
-	if (c->nl)
-		mnl_socket_close(c->nl);
+	nl_sock_free(c->nl);
 	free(c);
 }
 
@@ -94,15 +91,12 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->buf);
 	struct nfgenmsg *nfg;
-	uint32_t seq = ++c->seq;
-	ssize_t n;
 
 	if (len > sizeof(c->buf) - 128)
 		return -EINVAL;
 	/* An update, not a creation: no NLM_F_CREATE. */
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = (uint8_t)family;
 	nfg->version = NFNETLINK_V0;
@@ -111,22 +105,7 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 	nlh->nlmsg_len += (uint32_t)MNL_ALIGN(len);
 	mnl_attr_put_u32(nlh, CTA_MARK, htonl(value));
 	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
-	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		const struct nlmsghdr *r;
-		int rlen;
-
-		n = recv(mnl_socket_get_fd(c->nl), c->buf, sizeof(c->buf), 0);
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		rlen = (int)n;
-		for (r = (const struct nlmsghdr *)c->buf; mnl_nlmsg_ok(r, rlen);
-		     r = mnl_nlmsg_next(r, &rlen)) {
-			if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_seq == seq)
-				return ((const struct nlmsgerr *)mnl_nlmsg_get_payload(r))->error;
-		}
-	}
+	return nl_sock_talk(c->nl, nlh, NULL, NULL);
 }
 
 struct parse_ctx {
@@ -292,50 +271,40 @@ int ctnl_dump(struct ctnl *c, void (*cb)(const struct ct_entry *, void *), void 
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->buf);
 	struct dump_ctx d = { cb, arg };
 	struct nfgenmsg *nfg;
-	uint32_t seq = ++c->seq;
-	ssize_t n;
-	int r;
 
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
-	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = recv(mnl_socket_get_fd(c->nl), c->buf, sizeof(c->buf), 0);
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		r = mnl_cb_run(c->buf, (size_t)n, seq, mnl_socket_get_portid(c->nl), dump_cb, &d);
-	} while (r > 0);
-	return r < 0 ? -errno : 0;
+	return nl_sock_talk(c->nl, nlh, dump_cb, &d);
 }
 
 struct ctnl_events {
-	struct mnl_socket *nl;
+	struct nl_sock *nl;
 	char buf[65536];
 };
 
 int ctnl_events_open(struct ctnl_events **ret)
 {
 	struct ctnl_events *e = calloc(1, sizeof(*e));
-	int destroy = NFNLGRP_CONNTRACK_DESTROY, update = NFNLGRP_CONNTRACK_UPDATE;
-	int size = 8 * 1024 * 1024, r;
+	int r;
 
 	if (!e)
 		return -ENOMEM;
-	e->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!e->nl || mnl_socket_bind(e->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(e->nl, NETLINK_ADD_MEMBERSHIP, &destroy, sizeof(destroy)) < 0 ||
-	    mnl_socket_setsockopt(e->nl, NETLINK_ADD_MEMBERSHIP, &update, sizeof(update)) < 0) {
-		r = -errno;
+	r = nl_sock_new(NETLINK_NETFILTER, 0, SOCK_NONBLOCK, 0, &e->nl);
+	if (r == 0)
+		r = nl_sock_join(e->nl, NFNLGRP_CONNTRACK_DESTROY);
+	if (r == 0)
+		r = nl_sock_join(e->nl, NFNLGRP_CONNTRACK_UPDATE);
+	if (r < 0) {
 		ctnl_events_close(e);
 		return r;
 	}
-	/* Thousands of sessions may end in a second. */
-	setsockopt(mnl_socket_get_fd(e->nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	/* Thousands of sessions may end in a second. A smaller buffer only
+	 * loses events sooner, which is noticed (ENOBUFS) and recovered by
+	 * the next listing. */
+	(void)nl_sock_set_buffers(e->nl, 8 * 1024 * 1024, 0);
 	*ret = e;
 	return 0;
 }
@@ -344,14 +313,13 @@ void ctnl_events_close(struct ctnl_events *e)
 {
 	if (!e)
 		return;
-	if (e->nl)
-		mnl_socket_close(e->nl);
+	nl_sock_free(e->nl);
 	free(e);
 }
 
 int ctnl_events_fd(const struct ctnl_events *e)
 {
-	return mnl_socket_get_fd(e->nl);
+	return nl_sock_fd(e->nl);
 }
 
 int ctnl_events_read(struct ctnl_events *e, void (*cb)(const struct ct_entry *, void *), void *arg)
@@ -363,7 +331,7 @@ int ctnl_events_read(struct ctnl_events *e, void (*cb)(const struct ct_entry *, 
 		const struct nlmsghdr *nlh;
 		int len;
 
-		n = recv(mnl_socket_get_fd(e->nl), e->buf, sizeof(e->buf), MSG_DONTWAIT);
+		n = recv(ctnl_events_fd(e), e->buf, sizeof(e->buf), MSG_DONTWAIT);
 		if (n < 0 && errno == ENOBUFS) {
 			lost = 1;
 			continue;

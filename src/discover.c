@@ -515,7 +515,8 @@ static void tick(struct discover *d, uint64_t now)
 	drain_events(d, now);
 	r = ctnl_dump(d->ct, list_one, &l);
 	if (r < 0) {
-		if (log_ratelimit_ok(&d->rl))
+		/* An interrupted listing is not whole: the next one is. */
+		if (r != -EINTR && log_ratelimit_ok(&d->rl))
 			log_error("discovery: listing connections: %s", strerror(-r));
 	} else {
 		/* Only a whole listing tells which sessions are gone. */

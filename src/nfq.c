@@ -12,14 +12,17 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "netlink.h"
 #include "nfq.h"
 
 /* Room for many queued packets per recv, and for the verdicts of as many. */
 #define NFQ_RX_BYTES (256 * 1024)
 #define NFQ_TX_BYTES (64 * 1024)
+/* How long opening waits for each configuration answer. */
+#define NFQ_CONFIG_TIMEOUT_MS 2000
 
 struct nfq_sock {
-	struct mnl_socket *nl;
+	struct nl_sock *nl;
 	uint16_t queue_num;
 	char *rx;
 	char *tx;
@@ -29,54 +32,33 @@ struct nfq_sock {
 	bool has_conntrack;
 };
 
-/* Sends packet ID back to the start of its hook, where the queue rule
- * queues it again. */
-static void repeat(struct nfq_sock *q, uint32_t id)
-{
-	char buf[128];
-	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, q->queue_num);
-
-	nfq_nlmsg_verdict_put(nlh, (int)id, NF_REPEAT);
-	mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
-}
-
 static bool packet_parse_msg(const struct nlmsghdr *nlh, struct nfq_packet *pkt);
 
-/* Sends one configuration message and waits for its ack. A packet may
- * come first (a table a dead qpodd left still queues to this queue): it
- * is sent round again rather than left without a verdict. */
+/* A packet read while opening (a table a dead qpodd left still queues to
+ * this queue) is sent back to the start of its hook, where the queue rule
+ * queues it again, rather than left without a verdict. */
+static void repeat_packet(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nfq_sock *q = arg;
+	struct nfq_packet pkt;
+	char buf[128];
+	struct nlmsghdr *v;
+
+	if (!packet_parse_msg(nlh, &pkt))
+		return;
+	v = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, q->queue_num);
+	nfq_nlmsg_verdict_put(v, (int)pkt.id, NF_REPEAT);
+	/* A verdict that cannot be sent leaves the packet to the kernel,
+	 * which drops it when the queue is unbound or qpodd exits. */
+	if (send(nfq_sock_fd(q), v, v->nlmsg_len, 0) < 0)
+		q->errors++;
+}
+
+/* Sends one configuration message and waits for its ack. */
 static int config_send(struct nfq_sock *q, struct nlmsghdr *nlh)
 {
-	char buf[8192];
-	uint32_t seq = nlh->nlmsg_seq;
-	ssize_t n;
-
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		const struct nlmsghdr *m;
-		int len;
-
-		n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		len = (int)n;
-		for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
-		     m = mnl_nlmsg_next(m, &len)) {
-			const struct nlmsgerr *e;
-			struct nfq_packet pkt;
-
-			if (m->nlmsg_type != NLMSG_ERROR) {
-				if (packet_parse_msg(m, &pkt))
-					repeat(q, pkt.id);
-				continue;
-			}
-			e = mnl_nlmsg_get_payload(m);
-			if (m->nlmsg_seq == seq)
-				return e->error;
-		}
-	}
+	return nl_sock_talk(q->nl, nlh, NULL, NULL);
 }
 
 static int config_params(struct nfq_sock *q, const struct nfq_sock_config *cfg, bool conntrack)
@@ -102,8 +84,7 @@ int nfq_sock_open(const struct nfq_sock_config *cfg, struct nfq_sock **ret)
 	char buf[8192];
 	struct nfq_sock *q = calloc(1, sizeof(*q));
 	struct nlmsghdr *nlh;
-	struct timeval tv = { .tv_sec = 2 };
-	int on = 1, r;
+	int r;
 	/* Each queued packet costs its copy plus ~300 bytes of message and
 	 * skb overhead in the socket's receive buffer. */
 	int rcvbuf = (int)(cfg->max_len * (cfg->copy_bytes + 512));
@@ -118,29 +99,23 @@ int nfq_sock_open(const struct nfq_sock_config *cfg, struct nfq_sock **ret)
 		goto fail;
 	}
 	q->batch = mnl_nlmsg_batch_start(q->tx, NFQ_TX_BYTES);
-	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!q->nl || !q->batch) {
-		r = q->nl ? -ENOMEM : -errno;
+	if (!q->batch) {
+		r = -ENOMEM;
 		goto fail;
 	}
-	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
+	/* The socket blocks (packets are read with MSG_DONTWAIT). Overruns
+	 * are reported (no NETLINK_NO_ENOBUFS): they are counted, and the
+	 * kernel has already decided those packets. */
+	r = nl_sock_new(NETLINK_NETFILTER, 0, 0, NFQ_CONFIG_TIMEOUT_MS, &q->nl);
+	if (r < 0)
 		goto fail;
-	}
-	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
-	/* Keep error replies short; report overruns (no NETLINK_NO_ENOBUFS):
-	 * they are counted, and the kernel has already decided those packets. */
-	mnl_socket_setsockopt(q->nl, NETLINK_CAP_ACK, &on, sizeof(on));
-
-	/* The socket blocks (packets are read with MSG_DONTWAIT); bound the
-	 * wait for a configuration reply. */
-	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	nl_sock_set_foreign(q->nl, repeat_packet, q);
+	/* Too small a buffer only means overruns, which are counted. */
+	(void)nl_sock_set_buffers(q->nl, rcvbuf, 0);
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->queue_num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
 	r = config_send(q, nlh);
-	if (r == -EAGAIN || r == -EWOULDBLOCK)
-		r = -ETIMEDOUT;
 	if (r < 0)
 		goto fail;
 
@@ -153,8 +128,8 @@ int nfq_sock_open(const struct nfq_sock_config *cfg, struct nfq_sock **ret)
 	}
 	if (r < 0)
 		goto fail;
-	tv.tv_sec = 0;
-	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* From here on packets are read by the datapath, not by requests. */
+	nl_sock_set_foreign(q->nl, NULL, NULL);
 	*ret = q;
 	return 0;
 fail:
@@ -166,8 +141,7 @@ void nfq_sock_close(struct nfq_sock *q)
 {
 	if (!q)
 		return;
-	if (q->nl)
-		mnl_socket_close(q->nl);
+	nl_sock_free(q->nl);
 	if (q->batch)
 		mnl_nlmsg_batch_stop(q->batch);
 	free(q->rx);
@@ -177,7 +151,7 @@ void nfq_sock_close(struct nfq_sock *q)
 
 int nfq_sock_fd(const struct nfq_sock *q)
 {
-	return mnl_socket_get_fd(q->nl);
+	return nl_sock_fd(q->nl);
 }
 
 /* Copies the CTA_ZONE and CTA_TUPLE_ORIG attributes of NFQA_CT, whole. */
@@ -235,7 +209,7 @@ int nfq_sock_receive(struct nfq_sock *q, nfq_packet_cb cb, void *data)
 	int count = 0, len;
 	ssize_t n;
 
-	n = recv(mnl_socket_get_fd(q->nl), q->rx, NFQ_RX_BYTES, MSG_DONTWAIT);
+	n = recv(nfq_sock_fd(q), q->rx, NFQ_RX_BYTES, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
@@ -304,7 +278,7 @@ int nfq_sock_flush(struct nfq_sock *q)
 	if (len == 0)
 		return 0;
 	for (;;) {
-		n = send(mnl_socket_get_fd(q->nl), mnl_nlmsg_batch_head(q->batch), len, 0);
+		n = send(nfq_sock_fd(q), mnl_nlmsg_batch_head(q->batch), len, 0);
 		if (n >= 0)
 			break;
 		if (errno == EINTR)

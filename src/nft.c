@@ -12,12 +12,15 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "netlink.h"
 #include "nft.h"
 
 /* Large enough for any policy validation lets through (about 100 bytes a
  * rule expression); a bigger batch fails cleanly with E2BIG. */
 #define NFT_BATCH_BYTES (4 * 1024 * 1024)
-#define NFT_ACK_BYTES 32768
+/* The kernel handles a batch inside sendmsg(): its acks are queued by
+ * the time it returns. */
+#define NFT_ACK_TIMEOUT_MS 1000
 
 struct nft_msg {
 	uint32_t seq;
@@ -35,8 +38,7 @@ struct nft_batch {
 };
 
 struct nft_sock {
-	struct mnl_socket *nl;
-	uint32_t portid;
+	struct nl_sock *nl;
 	int failed_index;
 };
 
@@ -117,28 +119,18 @@ size_t nft_batch_count(const struct nft_batch *b)
 int nft_sock_open(struct nft_sock **ret)
 {
 	struct nft_sock *s = calloc(1, sizeof(*s));
-	int bufsize = 4 * 1024 * 1024;
 	int r;
 
 	if (!s)
 		return -ENOMEM;
-	s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!s->nl) {
-		r = -errno;
-		free(s);
-		return r;
-	}
-	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
+	r = nl_sock_new(NETLINK_NETFILTER, 0, 0, NFT_ACK_TIMEOUT_MS, &s->nl);
+	/* Acks for a large batch must not overflow the receive buffer. */
+	if (r == 0)
+		r = nl_sock_set_buffers(s->nl, 4 * 1024 * 1024, 4 * 1024 * 1024);
+	if (r < 0) {
 		nft_sock_close(s);
 		return r;
 	}
-	/* Acks for a large batch must not overflow the receive buffer. */
-	setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUFFORCE, &bufsize,
-		   sizeof(bufsize));
-	setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_SNDBUFFORCE, &bufsize,
-		   sizeof(bufsize));
-	s->portid = mnl_socket_get_portid(s->nl);
 	s->failed_index = -1;
 	*ret = s;
 	return 0;
@@ -148,8 +140,7 @@ void nft_sock_close(struct nft_sock *s)
 {
 	if (!s)
 		return;
-	if (s->nl)
-		mnl_socket_close(s->nl);
+	nl_sock_free(s->nl);
 	free(s);
 }
 
@@ -166,12 +157,31 @@ static int find_msg(const struct nft_batch *b, uint32_t seq)
 	return -1;
 }
 
+struct commit_ctx {
+	struct nft_sock *s;
+	const struct nft_batch *b;
+	char *err;
+	size_t errlen;
+};
+
+/* Names the first message the kernel refused, in its own words if any. */
+static void commit_ack(uint32_t seq, int error, const char *msg, void *arg)
+{
+	struct commit_ctx *c = arg;
+	int idx;
+
+	if (!error || c->s->failed_index >= 0)
+		return;
+	idx = find_msg(c->b, seq);
+	c->s->failed_index = idx;
+	snprintf(c->err, c->errlen, "%s: %s%s%s%s", idx >= 0 ? c->b->msgs[idx].desc : "nftables",
+		 strerror(-error), msg[0] ? " (" : "", msg, msg[0] ? ")" : "");
+}
+
 int nft_sock_commit(struct nft_sock *s, struct nft_batch *b, char *err, size_t errlen)
 {
-	char *rbuf = NULL;
-	size_t acked = 0;
-	int first_err = 0;
-	ssize_t n;
+	struct commit_ctx c = { s, b, err, errlen };
+	int r;
 
 	s->failed_index = -1;
 	if (b->full) {
@@ -181,41 +191,11 @@ int nft_sock_commit(struct nft_sock *s, struct nft_batch *b, char *err, size_t e
 	nftnl_batch_end(mnl_nlmsg_batch_current(b->b), b->seq++);
 	mnl_nlmsg_batch_next(b->b);
 	b->full = true;	/* sealed */
-	if (mnl_socket_sendto(s->nl, mnl_nlmsg_batch_head(b->b), mnl_nlmsg_batch_size(b->b)) < 0) {
-		snprintf(err, errlen, "sending the nftables transaction: %s", strerror(errno));
-		return -errno;
-	}
-	rbuf = malloc(NFT_ACK_BYTES);
-	if (!rbuf)
-		return -ENOMEM;
-	/* The kernel handles the batch inside sendmsg(): every reply is
-	 * queued by now, so read without blocking until none is left. */
-	while (acked < b->n &&
-	       (n = recv(mnl_socket_get_fd(s->nl), rbuf, NFT_ACK_BYTES, MSG_DONTWAIT)) > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
-		int len = (int)n;
-
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *e;
-			int idx;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			acked++;
-			e = mnl_nlmsg_get_payload(nlh);
-			if (e->error == 0 || first_err)
-				continue;
-			first_err = e->error;
-			idx = find_msg(b, nlh->nlmsg_seq);
-			s->failed_index = idx;
-			snprintf(err, errlen, "%s: %s", idx >= 0 ? b->msgs[idx].desc : "nftables",
-				 strerror(-e->error));
-		}
-	}
-	free(rbuf);
-	if (!first_err && acked < b->n) {
-		snprintf(err, errlen, "nftables acknowledged %zu of %zu messages", acked, b->n);
-		return -EPROTO;
-	}
-	return first_err;
+	r = nl_sock_talk_batch(s->nl, mnl_nlmsg_batch_head(b->b), mnl_nlmsg_batch_size(b->b),
+			       b->n, commit_ack, &c);
+	if (r == -EPROTO && s->failed_index < 0)
+		snprintf(err, errlen, "nftables acknowledged fewer than the %zu messages sent", b->n);
+	else if (r < 0 && s->failed_index < 0)
+		snprintf(err, errlen, "sending the nftables transaction: %s", strerror(-r));
+	return r;
 }

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include "log.h"
+#include "netlink.h"
 #include "shaper.h"
 #include "tcparams.h"
 
@@ -21,6 +21,9 @@
 #define TC_H(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define ROOT_CLASS TC_H(MARKS_TC_MAJOR, 1)
 #define OPTS_MAX 4096
+/* Changes to the queueing are made inside sendmsg(); a dump of a big tree
+ * may take a while per part on a loaded machine. */
+#define SHAPER_TIMEOUT_MS 2000
 
 /* The root qdisc an interface had before qpod, to give back. */
 struct saved_root {
@@ -51,76 +54,29 @@ struct shaped_if {
 };
 
 struct shaper {
-	struct mnl_socket *nl;
-	struct mnl_socket *links;
-	uint32_t seq;
+	struct nl_sock *nl;
+	struct nl_sock *links;	/* link events */
 	double ticks_per_us;
 	bool no_hfsc, no_red, no_fq_codel;	/* the kernel said so: said once */
 	struct shaped_if *ifs;
 	size_t n_ifs;
-	char buf[65536];
-	char events[65536];	/* link events, read while buf serves requests */
-	char err[256];
+	char events[65536];	/* link events, read while a request may be under way */
+	char err[256];		/* " (why)" for the last failure, or "" */
 };
 
 /* ---- netlink ------------------------------------------------------------- */
 
-/* The kernel's own words for an error (extended ack), when it gave any. */
-static void extack_msg(struct shaper *s, const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-	size_t off = sizeof(*e);
-
-	s->err[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(e->msg);
-	mnl_attr_for_each(a, nlh, off) {
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-			snprintf(s->err, sizeof(s->err), " (%s)", mnl_attr_get_str(a));
-	}
-}
-
 /* Sends NLH (with NLM_F_ACK or NLM_F_DUMP) and reads its answer to the
- * end: the ack, or the dump's last message. CB, if any, sees each message
- * before that. Messages of an earlier request, left when it failed, are
- * skipped. A dump the kernel says changed under it returns -EINTR. */
+ * end (nl_sock_talk); the kernel's reason for a failure goes to s->err. */
 static int request(struct shaper *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 {
-	uint32_t seq = ++s->seq;
-	bool interrupted = false;
+	int r = nl_sock_talk(s->nl, nlh, cb, arg);
+	const char *why = nl_sock_error(s->nl);
 
-	nlh->nlmsg_flags |= NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
 	s->err[0] = '\0';
-	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s->nl, s->buf, sizeof(s->buf));
-		const struct nlmsghdr *r;
-		int len, err;
-
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		len = (int)n;
-		for (r = (const struct nlmsghdr *)s->buf; mnl_nlmsg_ok(r, len); r = mnl_nlmsg_next(r, &len)) {
-			if (r->nlmsg_seq != seq)
-				continue;
-			interrupted |= (r->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
-			if (r->nlmsg_type == NLMSG_ERROR || r->nlmsg_type == NLMSG_DONE) {
-				err = 0;
-				if (mnl_nlmsg_get_payload_len(r) >= sizeof(int))
-					memcpy(&err, mnl_nlmsg_get_payload(r), sizeof(err));
-				if (r->nlmsg_type == NLMSG_ERROR)
-					extack_msg(s, r);
-				return err ? err : interrupted ? -EINTR : 0;
-			}
-			if (cb)
-				cb(r, arg);
-		}
-	}
+	if (r < 0 && why[0])
+		snprintf(s->err, sizeof(s->err), " (%s)", why);
+	return r;
 }
 
 /* Sends NLH and waits for its ack. */
@@ -780,7 +736,7 @@ void shaper_restore(struct shaper *s)
 
 int shaper_link_fd(const struct shaper *s)
 {
-	return mnl_socket_get_fd(s->links);
+	return nl_sock_fd(s->links);
 }
 
 /* Brings SI to its place in P: after a link event, or a missed one. */
@@ -833,7 +789,7 @@ void shaper_link_events(struct shaper *s, const struct qp_policy *p, const struc
 {
 	ssize_t n;
 
-	while ((n = recv(mnl_socket_get_fd(s->links), s->events, sizeof(s->events),
+	while ((n = recv(nl_sock_fd(s->links), s->events, sizeof(s->events),
 			 MSG_DONTWAIT | MSG_TRUNC)) != 0) {
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)s->events;
 		int len = (int)n;
@@ -976,25 +932,19 @@ int shaper_read_stats(struct shaper *s, const struct marks *m,
 int shaper_new(struct shaper **ret)
 {
 	struct shaper *s = calloc(1, sizeof(*s));
-	struct timeval tv = { .tv_sec = 2 };
 	char psched[128] = "";
 	FILE *f;
-	int on = 1, r;
+	int r;
 
 	if (!s)
 		return -ENOMEM;
-	s->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	s->links = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!s->nl || !s->links || mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_bind(s->links, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
+	r = nl_sock_new(NETLINK_ROUTE, 0, 0, SHAPER_TIMEOUT_MS, &s->nl);
+	if (r == 0)
+		r = nl_sock_new(NETLINK_ROUTE, RTMGRP_LINK, SOCK_NONBLOCK, 0, &s->links);
+	if (r < 0) {
 		shaper_free(s);
 		return r;
 	}
-	/* The kernel's reasons, not just an errno; short acks. */
-	mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &on, sizeof(on));
-	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &on, sizeof(on));
-	setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	f = fopen("/proc/net/psched", "r");
 	if (f) {
 		if (!fgets(psched, sizeof(psched), f))
@@ -1010,10 +960,8 @@ void shaper_free(struct shaper *s)
 {
 	if (!s)
 		return;
-	if (s->nl)
-		mnl_socket_close(s->nl);
-	if (s->links)
-		mnl_socket_close(s->links);
+	nl_sock_free(s->nl);
+	nl_sock_free(s->links);
 	free(s->ifs);
 	free(s);
 }

@@ -1,39 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
+#include "netlink.h"
 #include "sockdiag.h"
 
+/* Answers come within the request's sendmsg(); never wait long. */
+#define SOCKDIAG_TIMEOUT_MS 200
+
 struct sockdiag {
-	struct mnl_socket *nl;
-	uint32_t seq;
-	char buf[8192];
+	struct nl_sock *nl;
+	char buf[512];
 };
 
 int sockdiag_open(struct sockdiag **ret)
 {
 	struct sockdiag *d = calloc(1, sizeof(*d));
-	struct timeval tv = { .tv_usec = 200000 };
 	int r;
 
 	if (!d)
 		return -ENOMEM;
-	d->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!d->nl || mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		sockdiag_close(d);
+	r = nl_sock_new(NETLINK_SOCK_DIAG, 0, 0, SOCKDIAG_TIMEOUT_MS, &d->nl);
+	if (r < 0) {
+		free(d);
 		return r;
 	}
-	/* Answers come within the request's sendmsg(); never wait long. */
-	setsockopt(mnl_socket_get_fd(d->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	*ret = d;
 	return 0;
 }
@@ -42,8 +38,7 @@ void sockdiag_close(struct sockdiag *d)
 {
 	if (!d)
 		return;
-	if (d->nl)
-		mnl_socket_close(d->nl);
+	nl_sock_free(d->nl);
 	free(d);
 }
 
@@ -85,8 +80,6 @@ int sockdiag_lookup(struct sockdiag *d, const struct flow *f, enum qp_direction 
 	size_t alen = f->family == AF_INET ? 4 : 16;
 	struct sock_found found = { 0 };
 	struct reply rp = { &found, false };
-	uint32_t seq = ++d->seq;
-	ssize_t n;
 	int r;
 
 	if (!f->has_ports || (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP))
@@ -94,7 +87,6 @@ int sockdiag_lookup(struct sockdiag *d, const struct flow *f, enum qp_direction 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	/* An exact lookup: REQUEST without DUMP. */
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = f->family;
 	req->sdiag_protocol = f->proto;
@@ -117,20 +109,11 @@ int sockdiag_lookup(struct sockdiag *d, const struct flow *f, enum qp_direction 
 		memcpy(req->id.idiag_src, remote, alen);
 		memcpy(req->id.idiag_dst, local, alen);
 	}
-	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(d->nl, d->buf, sizeof(d->buf));
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		r = mnl_cb_run(d->buf, (size_t)n, seq, mnl_socket_get_portid(d->nl), reply_cb, &rp);
-		if (r < 0)
-			return errno ? -errno : -EIO;
-		if (rp.got)
-			break;
-		if (r == MNL_CB_STOP)
-			return -ENOENT;
-	}
+	r = nl_sock_talk(d->nl, nlh, reply_cb, &rp);
+	if (r < 0)
+		return r;
+	if (!rp.got)
+		return -ENOENT;
 	*ret = found;
 	return 0;
 }
