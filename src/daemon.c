@@ -28,47 +28,6 @@
 #define QUEUE_MAX_LEN 16384
 #define QUEUE_COPY_BYTES 256
 
-static struct snapshot *snapshot_new(struct qp_policy *p, const struct marks *prev, uint64_t gen)
-{
-	struct snapshot *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	/* A copy of the previous assignment, so that classes keep their values. */
-	if (prev && prev->n) {
-		s->marks.mask = prev->mask;
-		s->marks.n = prev->n;
-		s->marks.names = calloc(prev->n, sizeof(char *));
-		s->marks.values = calloc(prev->n, sizeof(uint32_t));
-		if (!s->marks.names || !s->marks.values)
-			goto fail;
-		for (size_t i = 0; i < prev->n; i++) {
-			s->marks.names[i] = strdup(prev->names[i]);
-			if (!s->marks.names[i])
-				goto fail;
-			s->marks.values[i] = prev->values[i];
-		}
-	}
-	if (marks_assign(&s->marks, p) < 0)
-		goto fail;
-	s->policy = p;
-	s->gen = gen;
-	return s;
-fail:
-	marks_clear(&s->marks);
-	free(s);
-	return NULL;
-}
-
-static void snapshot_free(struct snapshot *s)
-{
-	if (!s)
-		return;
-	marks_clear(&s->marks);
-	policy_free(s->policy);
-	free(s);
-}
-
 /* Reads and checks the policy; logs every problem, and leaves them in
  * DIAGS (initialised) for the caller. */
 static struct qp_policy *load_policy(const struct daemon_options *o, struct diag_list *diags)
@@ -311,13 +270,12 @@ int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t w
 		policy_free(p);
 		goto out;
 	}
-	s = snapshot_new(p, &old->marks, ++d->gen);
-	if (!s) {
-		snprintf(why, whylen, "out of memory");
-		policy_free(p);
-		r = -ENOMEM;
+	r = snapshot_new(p, &old->marks, ++d->gen, &s);
+	if (r < 0) {
+		snprintf(why, whylen, "marking the classes: %s", strerror(-r));
 		goto out;
 	}
+	r = -EINVAL;
 	ensure_accounting();
 	if (install(d, s) < 0) {
 		snprintf(why, whylen, "the kernel refused the new ruleset (see qpodd's log)");
@@ -465,10 +423,8 @@ int daemon_run(const struct daemon_options *o)
 		policy_free(p);
 		goto out;
 	}
-	s = snapshot_new(p, NULL, ++d.gen);
-	if (!s) {
-		policy_free(p);
-		log_error("out of memory");
+	if ((r = snapshot_new(p, NULL, ++d.gen, &s)) < 0) {
+		log_error("marking the classes: %s", strerror(-r));
 		goto out;
 	}
 	atomic_store(&d.current, s);

@@ -5,17 +5,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "marks.h"
 #include "nfq.h"
-#include "policy.h"
-
-/* What packet threads decide by. A reload publishes a new snapshot; the
- * old one is freed once every thread has moved past it. */
-struct snapshot {
-	struct qp_policy *policy;
-	struct marks marks;
-	uint64_t gen;
-};
+#include "snapshot.h"
 
 struct datapath_stats {
 	_Atomic uint64_t packets;	/* queued packets read */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "cnproc.h"
-#include "datapath.h"
+#include "snapshot.h"
 #include "hist.h"
 #include "packet.h"
 #include "ring.h"

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "datapath.h"
+#include "snapshot.h"
 #include "sessiontab.h"
 
 /* The session log (log.sessions): one record per session that ended, as

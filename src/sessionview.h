@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "datapath.h"
+#include "snapshot.h"
 #include "jsonw.h"
 #include "sessiontab.h"
 
