@@ -44,8 +44,9 @@ int cnproc_open(struct cnproc **ret)
 		free(c);
 		return r;
 	}
-	/* A fork storm must not overflow the buffer before we read it. */
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	/* A fork storm must not overflow the buffer before we read it. A
+	 * smaller one only loses events sooner, which is noticed (ENOBUFS). */
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
 	r = bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ? -errno : 0;
 	if (r == 0)
 		r = listen_msg(c->fd, PROC_CN_MCAST_LISTEN);

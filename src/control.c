@@ -103,12 +103,14 @@ static void arm_timer(struct control *c)
 	else if (c->n_clients)
 		its.it_interval.tv_sec = 1;
 	its.it_value = its.it_interval;
-	timerfd_settime(c->timer_fd, 0, &its, NULL);
+	/* Fails only for a bad descriptor or value, neither possible here. */
+	(void)timerfd_settime(c->timer_fd, 0, &its, NULL);
 }
 
 static void drop(struct control *c, struct client *cl)
 {
-	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, cl->fd, NULL);
+	/* Closing removes it from the epoll set anyway. */
+	(void)epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	jsonw_free(&cl->out);
 	cl->fd = -1;
@@ -181,7 +183,8 @@ static void send_answer(struct control *c, struct client *cl)
 	shutdown(cl->fd, SHUT_WR);
 	cl->answering = false;
 	cl->draining = true;
-	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev);
+	/* Changing a registered descriptor's events cannot fail. */
+	(void)epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev);
 	drain(c, cl);
 }
 
@@ -204,7 +207,8 @@ static void finish(struct control *c, struct client *cl)
 		}
 	}
 	cl->answering = true;
-	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev);
+	/* Changing a registered descriptor's events cannot fail. */
+	(void)epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev);
 	send_answer(c, cl);
 }
 
@@ -246,7 +250,8 @@ static void answer(struct control *c, struct client *cl, const char *line, size_
 	} else {
 		cl->req.peer_pid = cl->cred.pid;
 		cl->req.peer_uid = cl->cred.uid;
-		epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &none);
+		/* Changing a registered descriptor's events cannot fail. */
+		(void)epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, cl->fd, &none);
 		try_answer(c, cl);
 	}
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counter.h"
 #include "ctnl.h"
 #include "datapath.h"
 #include "decide.h"
@@ -90,11 +91,6 @@ struct datapath {
 	struct log_ratelimit rl_parse, rl_overrun, rl_io, rl_evict;
 };
 
-static void count(_Atomic uint64_t *c)
-{
-	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
-}
-
 static void log_decision(const struct flow *f, enum qp_direction dir, const struct decision *d)
 {
 	char fs[128];
@@ -116,18 +112,23 @@ static void verdict(struct datapath *dp, uint32_t id, uint32_t pkt_mark, bool dr
 		.set_mark = true,
 		.mark = (pkt_mark & ~mask) | class_mark,
 	};
+	int r;
 
 	if (drop) {
-		nfq_sock_verdict(dp->q, id, NF_DROP, NULL);
-		count(&dp->stats.dropped);
-		return;
+		r = nfq_sock_verdict(dp->q, id, NF_DROP, NULL);
+		counter_inc(&dp->stats.dropped);
+	} else {
+		if (syn && dp->ct_in_verdict) {
+			vm.ct_mask = mask;
+			vm.ct_mark = class_mark;
+		}
+		r = nfq_sock_verdict(dp->q, id, NF_ACCEPT, &vm);
+		counter_inc(&dp->stats.accepted);
 	}
-	if (syn && dp->ct_in_verdict) {
-		vm.ct_mask = mask;
-		vm.ct_mark = class_mark;
-	}
-	nfq_sock_verdict(dp->q, id, NF_ACCEPT, &vm);
-	count(&dp->stats.accepted);
+	/* A full batch went out first and failed: those packets stay queued
+	 * until the queue is unbound. */
+	if (r < 0 && log_ratelimit_ok(&dp->rl_io))
+		log_error("queue %u: sending verdicts: %s", dp->queue_num, strerror(-r));
 }
 
 /* Decides by the packet alone: the session rules without an owner. */
@@ -201,7 +202,7 @@ static void start_session(struct datapath *dp, struct flow_entry *e, const struc
 	bool drop;
 	uint32_t mark;
 
-	count(&dp->stats.sessions);
+	counter_inc(&dp->stats.sessions);
 	flowtab_set_state(dp->flows, e, FLOW_PENDING);
 	if (dp->chan && ring_push(dp->chan->req, &rq)) {
 		dp->kick = true;
@@ -209,7 +210,7 @@ static void start_session(struct datapath *dp, struct flow_entry *e, const struc
 		return;
 	}
 	if (dp->chan)
-		count(&dp->stats.undiscovered);
+		counter_inc(&dp->stats.undiscovered);
 	decide_here(dp, f, dir, true, &drop, &mark);
 	release(dp, e, drop, mark);
 }
@@ -226,14 +227,14 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 	bool syn, evicted, drop, parsed;
 	uint32_t mark;
 
-	count(&dp->stats.packets);
+	counter_inc(&dp->stats.packets);
 	parsed = packet_parse(pkt->data, pkt->len, &f) == 0;
 	if (!parsed) {
 		if (log_ratelimit_ok(&dp->rl_parse))
 			log_warning("queue %u: a packet too short or malformed to read "
 				    "(%zu bytes) gets the default class",
 				    dp->queue_num, pkt->len);
-		count(&dp->stats.unparsable);
+		counter_inc(&dp->stats.unparsable);
 	}
 	/* The connection's name: as the kernel sent it, or from the headers. */
 	if (pkt->ct_key_len) {
@@ -247,7 +248,7 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 	if (!e && key_len && dp->held_free >= 0) {
 		e = flowtab_insert(dp->flows, key, key_len, dp->now, &evicted);
 		if (e && evicted) {
-			count(&dp->stats.evicted);
+			counter_inc(&dp->stats.evicted);
 			if (log_ratelimit_ok(&dp->rl_evict))
 				log_warning("queue %u: more than %zu new sessions at once: "
 					    "forgetting the oldest",
@@ -282,7 +283,7 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 		/* Held-packet room ran out (more than the queue's length): decide
 		 * this session now so its packets keep their order. */
 		decide_here(dp, &e->flow, dir, true, &drop, &mark);
-		count(&dp->stats.undiscovered);
+		counter_inc(&dp->stats.undiscovered);
 		release(dp, e, drop, mark);
 	}
 	syn = f.proto == IPPROTO_TCP && (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
@@ -312,7 +313,7 @@ static int take_results(struct datapath *dp)
 			/* Decided meanwhile (timed out, out of room): too late. */
 			if (!e || e->gen != res[i].gen || e->state != FLOW_PENDING)
 				continue;
-			count(&dp->stats.sessions_discovered);
+			counter_inc(&dp->stats.sessions_discovered);
 			hist_add(&dp->back, dp->now - res[i].decided_ns);
 			release(dp, e, res[i].drop, res[i].mark);
 			released++;
@@ -363,7 +364,7 @@ static uint64_t settle_quiet(struct datapath *dp)
 
 				decide_here(dp, &e->flow, (enum qp_direction)e->dir, true, &drop,
 					    &mark);
-				count(&dp->stats.undiscovered);
+				counter_inc(&dp->stats.undiscovered);
 				if (log_ratelimit_ok(&dp->rl_io))
 					log_warning("queue %u: a session's owner was not found in "
 						    "time: decided by its packets alone",
@@ -384,12 +385,12 @@ static uint64_t settle_quiet(struct datapath *dp)
 		}
 		r = settle(dp, e, mask);
 		if (r < 0 && r != -ENOENT) {
-			count(&dp->stats.settle_errors);
+			counter_inc(&dp->stats.settle_errors);
 			if (log_ratelimit_ok(&dp->rl_io))
 				log_error("queue %u: setting a connection's mark: %s",
 					  dp->queue_num, strerror(-r));
 		} else if (r == 0) {
-			count(&dp->stats.settled);
+			counter_inc(&dp->stats.settled);
 		}
 		log_debug("queue %u: session quiet %lluus after %lluus: connection marked (%s)",
 			  dp->queue_num, (unsigned long long)((dp->now - e->last_ns) / 1000),
@@ -420,7 +421,8 @@ static void arm_timer(struct datapath *dp, uint64_t due)
 		due = dp->now + FLOW_LINGER_NS;
 	its.it_value.tv_sec = (time_t)(due / 1000000000ull);
 	its.it_value.tv_nsec = (long)(due % 1000000000ull);
-	timerfd_settime(dp->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+	/* Fails only for a bad descriptor or value, neither possible here. */
+	(void)timerfd_settime(dp->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 /* Reads and handles everything waiting on the queue, and sends the
@@ -437,7 +439,7 @@ static int drain_once(struct datapath *dp)
 			dp->last_work = dp->now;
 		}
 		if (n == -ENOBUFS) {
-			count(&dp->stats.overruns);
+			counter_inc(&dp->stats.overruns);
 			if (log_ratelimit_ok(&dp->rl_overrun))
 				log_warning("queue %u: socket overrun: the kernel %s packets it "
 					    "could not pass to qpodd",
@@ -531,6 +533,7 @@ static bool busy_poll(struct datapath *dp)
 static void *thread_main(void *arg)
 {
 	struct datapath *dp = arg;
+	int r;
 
 	for (;;) {
 		struct epoll_event ev[4];
@@ -584,7 +587,9 @@ static void *thread_main(void *arg)
 			release(dp, e, drop, mark);
 		}
 	}
-	nfq_sock_flush(dp->q);
+	r = nfq_sock_flush(dp->q);
+	if (r < 0)
+		log_error("queue %u: sending the last verdicts: %s", dp->queue_num, strerror(-r));
 	log_stats(dp);
 	return NULL;
 }

@@ -12,6 +12,7 @@
 
 #include "appmatch.h"
 #include "clock.h"
+#include "counter.h"
 #include "ctnl.h"
 #include "decide.h"
 #include "discover.h"
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "procmap.h"
 #include "sessionlog.h"
+#include "sessionview.h"
 #include "sockdiag.h"
 
 #define CHAN_SLOTS 16384		/* requests (and results) in flight per packet thread */
@@ -81,19 +83,6 @@ struct discover {
 	struct discover_stats stats;
 	struct log_ratelimit rl;
 };
-
-static uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void count(_Atomic uint64_t *c)
-{
-	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
-}
 
 /* ---- budgets ------------------------------------------------------------ */
 
@@ -203,11 +192,11 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 		owner = procmap_owner(&d->pm, sock.inode, sock.uid, now);
 		if (!owner) {
 			s.reason = SESSION_NO_PROCESS;
-			count(&d->stats.no_process);
+			counter_inc(&d->stats.no_process);
 		}
 	} else {
 		s.reason = SESSION_NO_SOCKET;
-		count(&d->stats.no_socket);
+		counter_inc(&d->stats.no_socket);
 	}
 	if (owner) {
 		view.exe = owner->exe[0] ? owner->exe : NULL;
@@ -237,7 +226,7 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 		if (over_budget(d, dec.app)) {
 			dec.target = &dec.app->over_budget;
 			s.reason = SESSION_OVER_BUDGET;
-			count(&d->stats.over_budget);
+			counter_inc(&d->stats.over_budget);
 		} else {
 			s.admitted = 1;
 		}
@@ -250,13 +239,13 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 		s.class_index = (uint16_t)dec.target->cls->index;
 		s.mark = marks_class(&d->snap->marks, s.class_index);
 	}
-	s.start_ns = real_ns();
+	s.start_ns = clock_real_ns();
 	s.seen_ns = now;
 	s.hold_ns = now - rq->first_ns;
 	/* A dropped session never gets a connection to end: not tracked. */
 	if (!s.drop) {
 		if (sessiontab_put(d->sessions, &s) < 0) {
-			count(&d->stats.untracked);
+			counter_inc(&d->stats.untracked);
 			s.admitted = 0;
 		} else if (s.admitted) {
 			d->usage[dec.app->index].sessions++;
@@ -264,20 +253,14 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	} else if (redecided) {
 		sessiontab_del(d->sessions, &s.key, NULL);
 	}
-	count(&d->stats.decided);
+	counter_inc(&d->stats.decided);
 	if (log_enabled(LOG_DEBUG)) {
 		char fs[128];
 
 		flow_format(&rq->flow, fs, sizeof(fs));
 		log_debug("%s %s: pid %u (%s) app %s -> %s (%s)", dir == QP_DIR_IN ? "in" : "out",
 			  fs, s.pid, owner ? owner->comm : "?", dec.app ? dec.app->name : "-",
-			  s.drop ? "drop" : dec.target->cls->name,
-			  s.reason == SESSION_BY_RULE ? "session rule"
-			  : s.reason == SESSION_BY_APP ? "application"
-			  : s.reason == SESSION_OVER_BUDGET ? "over budget"
-			  : s.reason == SESSION_NO_SOCKET ? "no socket"
-			  : s.reason == SESSION_NO_PROCESS ? "no process"
-							    : "default class");
+			  s.drop ? "drop" : dec.target->cls->name, session_reason_name(s.reason));
 	}
 	res->entry = rq->entry;
 	res->gen = rq->gen;
@@ -454,13 +437,11 @@ static void forget_unlisted(const struct session *s, void *arg)
 		return;
 	sessiontab_del(l->d->sessions, &s->key, NULL);
 	uncount(l->d, s, false);
-	count(&l->d->stats.unlisted);
+	counter_inc(&l->d->stats.unlisted);
 	log_session(&s->key, "no connection, no longer counted");
 	/* Its end event was lost: recorded now, with the last counts seen. */
 	sessionlog_write(l->d->slog, l->d->snap, s, clock_real_ns(), false);
 }
-
-static void drain_events(struct discover *d, uint64_t now);
 
 /* Whether the control socket waits for a listing. */
 static bool listing_asked(const struct discover *d)
@@ -540,13 +521,13 @@ static void tick(struct discover *d, uint64_t now)
 static void drain_events(struct discover *d, uint64_t now)
 {
 	if (d->cn && cnproc_read(d->cn, &d->pm, now) == -ENOBUFS) {
-		count(&d->stats.lost_events);
+		counter_inc(&d->stats.lost_events);
 		if (log_ratelimit_ok(&d->rl))
 			log_warning("discovery: process events were lost; reading /proc again");
 		procmap_load_all(&d->pm, now);
 	}
 	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
-		count(&d->stats.lost_events);
+		counter_inc(&d->stats.lost_events);
 		d->ct_lost = true;
 		d->lost_ns = now;
 		if (log_ratelimit_ok(&d->rl))
@@ -654,7 +635,8 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 		r = -errno;
 		goto fail;
 	}
-	timerfd_settime(d->timer_fd, 0, &its, NULL);
+	/* Fails only for a bad descriptor or value, neither possible here. */
+	(void)timerfd_settime(d->timer_fd, 0, &its, NULL);
 	if ((r = watch(d, d->waker.fd)) < 0 || (r = watch(d, d->timer_fd)) < 0 ||
 	    (d->cn && (r = watch(d, cnproc_fd(d->cn))) < 0) ||
 	    (d->ev && (r = watch(d, ctnl_events_fd(d->ev))) < 0))

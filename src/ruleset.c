@@ -19,12 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet.h"
 #include "ruleset.h"
 
 #define MAP_NAME "class_chains"
 #define RUN_CHAIN "run"
-#define TCP_SYN 0x02
-#define TCP_ACK 0x10
 #define MAP_ID 1
 #define TYPE_MARK 19		/* nft's datatype id for marks, for `nft list` */
 
@@ -627,7 +626,7 @@ static void decide_chain(struct build *bd, const char *chain, enum qp_direction 
 static void save_chain(struct build *bd, const char *chain)
 {
 	uint32_t mask = bd->m->mask;
-	uint8_t synack = TCP_SYN | TCP_ACK, syn = TCP_SYN, zero = 0;
+	uint8_t synack = TCP_FLAG_SYN | TCP_FLAG_ACK, syn = TCP_FLAG_SYN, zero = 0;
 	struct rb b;
 
 	b = rule_new(bd->rs, chain, "decided sessions return");

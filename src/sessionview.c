@@ -19,6 +19,13 @@ static const char *const reason_names[] = {
 	[SESSION_UNDISCOVERED] = "undiscovered",
 };
 
+const char *session_reason_name(unsigned int reason)
+{
+	return reason < sizeof(reason_names) / sizeof(reason_names[0]) && reason_names[reason]
+		       ? reason_names[reason]
+		       : "?";
+}
+
 const struct qp_class *session_class(const struct snapshot *snap, const struct session *s)
 {
 	int i = s->mark ? marks_class_of_value(&snap->marks, marks_value(&snap->marks, s->mark)) : -1;
@@ -105,9 +112,7 @@ void session_view(const struct snapshot *snap, const struct session *s, uint64_t
 		out->null(a, "dscp");
 	}
 	out->flag(a, "dropped", s->drop);
-	out->str(a, "decided_by", s->reason < sizeof(reason_names) / sizeof(reason_names[0])
-					  ? reason_names[s->reason]
-					  : "?");
+	out->str(a, "decided_by", session_reason_name(s->reason));
 	if (s->rule >= 0)
 		out->num(a, "rule", (uint64_t)s->rule + 1);
 	else

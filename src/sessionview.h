@@ -35,6 +35,10 @@ void session_endpoints(const struct session *s, char *local, size_t local_len, c
 void session_json(struct jsonw *w, const struct snapshot *snap, const struct session *s,
 		  uint64_t now_real_ns, bool ended);
 
+/** What `qpod-ctl sessions` calls REASON (enum session_reason) in
+ * decided_by: "rule", "no-process", ... */
+const char *session_reason_name(unsigned int reason);
+
 /** The class S's mark names in SNAP (classes keep their marks across
  * reloads), or NULL. */
 const struct qp_class *session_class(const struct snapshot *snap, const struct session *s);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* traffic: the load and the measurements of the queueing tests and of
- * bench/altq, in C because the test VM has no Python.
+ * bench/altq, in C: under the test VM's emulated CPU an interpreter
+ * could not keep the rates and timestamps these tests rely on.
  *
  *   traffic udp ADDR PORT KBIT SIZE SECONDS [ect]
  *	constant-rate UDP, SIZE-byte datagrams each carrying a sequence

@@ -57,7 +57,7 @@ done
 in_a "$TMPDIR_TEST/capped/client" "$B4" 7003 20000 || fail "third session"
 all_of 7001 ef "first session of capped"
 all_of 7003 cs1_ "third session of capped (over max-sessions)"
-grep -q ":7003: .*over budget" "$QPODD_LOG" || fail "the decision does not say over budget"
+grep -q ":7003: .*(over-budget)" "$QPODD_LOG" || fail "the decision does not say over budget"
 # The first two close: capped is within budget again.
 for pid in $held; do
 	wait "$pid"
@@ -139,7 +139,7 @@ wait_for 5 grep -q -- "-> $A4:7031: closing, no longer counted" "$QPODD_LOG"
 in_b $NETPROBE tcp-send "$A4" 7030 20000 >/dev/null || fail "second redirected session"
 wait_for 5 sh -c "[ \$(grep -c received=20000 '$TMPDIR_TEST/serve-7031') -eq 2 ]"
 decisions 7031 2 || fail "qpodd did not decide both redirected sessions"
-! grep -q ":7031: .*over budget" "$QPODD_LOG" || fail "a redirected session that closed still counts"
+! grep -q ":7031: .*(over-budget)" "$QPODD_LOG" || fail "a redirected session that closed still counts"
 all_counted r7030 r7030_ef || fail "$hit of $total replies of redirected sessions carried EF"
 log "redirected sessions: the first one's end frees its place; $hit/$total replies EF"
 
