@@ -459,6 +459,8 @@ static void parse_interface(struct cfg *c, const struct ynode *n, size_t idx)
 							   &c->cap_interfaces, sizeof(*slot));
 		if (slot)
 			*slot = ifc;
+		else
+			cfg_error(c, &n->loc, "%s: out of memory", path);
 	}
 }
 
@@ -825,6 +827,8 @@ static void parse_filtered_entry(struct cfg *c, const struct ynode *n, size_t id
 			      sizeof(*slot));
 	if (slot)
 		*slot = f;
+	else
+		cfg_error(c, &n->loc, "%s: out of memory", path);
 }
 
 static void parse_filtered(struct cfg *c, const struct ynode *n)
@@ -1007,8 +1011,10 @@ static void parse_app(struct cfg *c, const struct ynode *n, size_t idx)
 	if (!ok)
 		return;
 	slot = arena_vec_push(c->arena, &c->p->apps, &c->p->n_apps, &c->cap_apps, sizeof(*slot));
-	if (!slot)
+	if (!slot) {
+		cfg_error(c, &n->loc, "%s: out of memory", path);
 		return;
+	}
 	app.index = (unsigned)(c->p->n_apps - 1);
 	*slot = app;
 }
@@ -1102,6 +1108,8 @@ static void parse_session_rule(struct cfg *c, const struct ynode *n, size_t idx)
 			      sizeof(*slot));
 	if (slot)
 		*slot = r;
+	else
+		cfg_error(c, &n->loc, "%s: out of memory", path);
 }
 
 static void parse_sessions(struct cfg *c, const struct ynode *n)
