@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +21,14 @@ struct arena {
 	struct arena_chunk *head;
 };
 
-struct arena *arena_new(void)
+int arena_new(struct arena **ret)
 {
-	return calloc(1, sizeof(struct arena));
+	struct arena *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	*ret = a;
+	return 0;
 }
 
 void arena_free(struct arena *a)

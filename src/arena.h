@@ -9,8 +9,8 @@
  * YAML tree) needs is allocated here and freed at once. */
 struct arena;
 
-/** Returns a new, empty arena, or NULL when out of memory. */
-struct arena *arena_new(void);
+/** Makes a new, empty arena: 0, or -ENOMEM. */
+int arena_new(struct arena **ret);
 
 /** Frees the arena and everything allocated in it; accepts NULL. */
 void arena_free(struct arena *a);

@@ -30,7 +30,7 @@ static int listen_msg(int fd, enum proc_cn_mcast_op op)
 	return send(fd, nlh, nlh->nlmsg_len, 0) < 0 ? -errno : 0;
 }
 
-int cnproc_open(struct cnproc **ret)
+int cnproc_new(struct cnproc **ret)
 {
 	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
 	struct cnproc *c = calloc(1, sizeof(*c));
@@ -51,14 +51,14 @@ int cnproc_open(struct cnproc **ret)
 	if (r == 0)
 		r = listen_msg(c->fd, PROC_CN_MCAST_LISTEN);
 	if (r < 0) {
-		cnproc_close(c);
+		cnproc_free(c);
 		return r;
 	}
 	*ret = c;
 	return 0;
 }
 
-void cnproc_close(struct cnproc *c)
+void cnproc_free(struct cnproc *c)
 {
 	if (!c)
 		return;

@@ -13,8 +13,8 @@ struct cnproc;
 
 /** Subscribes. Returns 0, or a negative errno when events are not to be
  * had here (another network or user namespace, no CAP_NET_ADMIN). */
-int cnproc_open(struct cnproc **ret);
-void cnproc_close(struct cnproc *c);
+int cnproc_new(struct cnproc **ret);
+void cnproc_free(struct cnproc *c);
 int cnproc_fd(const struct cnproc *c);
 
 /** Applies every waiting event to PM. Returns the number of events, or

@@ -1204,9 +1204,7 @@ int config_load_texts(const struct config_text *texts, size_t n, struct qp_polic
 	struct cfg c = { .diags = diags };
 	int r = -ENOMEM;
 
-	c.arena = arena_new();
-	tree_arena = arena_new();
-	if (!c.arena || !tree_arena)
+	if (arena_new(&c.arena) < 0 || arena_new(&tree_arena) < 0)
 		goto out;
 	p = arena_alloc(c.arena, sizeof(*p));
 	if (!p)

@@ -25,7 +25,7 @@
 #define CLIENT_TIMEOUT_NS (10 * 1000000000ull)	/* request and answer, in all */
 #define RETRY_NS (20 * 1000000ull)	/* a deferred answer is tried again */
 #define MAX_GROUPS 1024		/* a peer's supplementary groups looked at */
-/* Work one call of control_run() does at most: the main loop has other
+/* Work one call of control_process() does at most: the main loop has other
  * things to see to between calls. */
 #define EVENTS_PER_RUN 8
 #define DRAIN_PER_RUN 65536
@@ -367,7 +367,7 @@ int control_fd(const struct control *c)
 	return c->epoll_fd;
 }
 
-void control_run(struct control *c)
+void control_process(struct control *c)
 {
 	struct epoll_event ev[EVENTS_PER_RUN];
 	/* One batch: what is left keeps the descriptor readable, and the
@@ -470,7 +470,7 @@ static int listen_on(struct control *c, const char *path, const char *group)
 	return listen(c->listen_fd, MAX_CLIENTS) < 0 ? -errno : 0;
 }
 
-int control_open(const char *path, const char *group, control_handler h, void *arg,
+int control_new(const char *path, const char *group, control_handler h, void *arg,
 		 struct control **ret)
 {
 	struct control *c = calloc(1, sizeof(*c));
@@ -506,11 +506,11 @@ int control_open(const char *path, const char *group, control_handler h, void *a
 fail:
 	if (r != -EADDRINUSE && r != -EEXIST)
 		log_error("control: listening on %s: %s", path, strerror(-r));
-	control_close(c);
+	control_free(c);
 	return r;
 }
 
-void control_close(struct control *c)
+void control_free(struct control *c)
 {
 	struct stat st;
 

@@ -37,16 +37,16 @@ typedef enum control_answer (*control_handler)(void *arg, const struct ctl_reque
 /** Listens on PATH (creating its directory, replacing a stale socket),
  * mode 0660 with group GROUP (0600 if there is no such group). Fails
  * with -EADDRINUSE when a live qpodd listens there already. Logs why. */
-int control_open(const char *path, const char *group, control_handler h, void *arg,
+int control_new(const char *path, const char *group, control_handler h, void *arg,
 		 struct control **ret);
 
 /** Stops listening, drops the clients and removes the socket. Accepts NULL. */
-void control_close(struct control *c);
+void control_free(struct control *c);
 
 /** A descriptor that is readable when the control socket has work; and
  * that work, done without blocking. */
 int control_fd(const struct control *c);
-void control_run(struct control *c);
+void control_process(struct control *c);
 
 /** For handlers: an answer that says why the request failed. */
 void control_fail(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

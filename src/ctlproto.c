@@ -156,8 +156,7 @@ int ctl_parse_request(const char *buf, size_t len, struct ctl_request *ret, char
 		snprintf(err, errlen, "the request holds a NUL byte");
 		return -EINVAL;
 	}
-	a = arena_new();
-	if (!a) {
+	if (arena_new(&a) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}

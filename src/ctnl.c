@@ -21,7 +21,7 @@ struct ctnl {
 	char buf[8192];
 };
 
-int ctnl_open(struct ctnl **ret)
+int ctnl_new(struct ctnl **ret)
 {
 	struct ctnl *c = calloc(1, sizeof(*c));
 	int r;
@@ -37,7 +37,7 @@ int ctnl_open(struct ctnl **ret)
 	return 0;
 }
 
-void ctnl_close(struct ctnl *c)
+void ctnl_free(struct ctnl *c)
 {
 	if (!c)
 		return;
@@ -285,7 +285,7 @@ struct ctnl_events {
 	char buf[65536];
 };
 
-int ctnl_events_open(struct ctnl_events **ret)
+int ctnl_events_new(struct ctnl_events **ret)
 {
 	struct ctnl_events *e = calloc(1, sizeof(*e));
 	int r;
@@ -298,7 +298,7 @@ int ctnl_events_open(struct ctnl_events **ret)
 	if (r == 0)
 		r = nl_sock_join(e->nl, NFNLGRP_CONNTRACK_UPDATE);
 	if (r < 0) {
-		ctnl_events_close(e);
+		ctnl_events_free(e);
 		return r;
 	}
 	/* Thousands of sessions may end in a second. A smaller buffer only
@@ -309,7 +309,7 @@ int ctnl_events_open(struct ctnl_events **ret)
 	return 0;
 }
 
-void ctnl_events_close(struct ctnl_events *e)
+void ctnl_events_free(struct ctnl_events *e)
 {
 	if (!e)
 		return;

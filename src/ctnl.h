@@ -14,8 +14,8 @@ struct nlmsghdr;
  * connection's mark. */
 struct ctnl;
 
-int ctnl_open(struct ctnl **ret);
-void ctnl_close(struct ctnl *c);
+int ctnl_new(struct ctnl **ret);
+void ctnl_free(struct ctnl *c);
 
 /** Writes to BUF (LEN bytes at least 128) the CTA_TUPLE_ORIG attribute of
  * the connection whose packet F is, as if it were the connection's first
@@ -59,8 +59,8 @@ int ctnl_dump(struct ctnl *c, void (*cb)(const struct ct_entry *, void *), void 
  * though conntrack keeps it in TIME_WAIT for minutes). */
 struct ctnl_events;
 
-int ctnl_events_open(struct ctnl_events **ret);
-void ctnl_events_close(struct ctnl_events *e);
+int ctnl_events_new(struct ctnl_events **ret);
+void ctnl_events_free(struct ctnl_events *e);
 int ctnl_events_fd(const struct ctnl_events *e);
 
 /** Calls CB for every connection that ended or changed since the last

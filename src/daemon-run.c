@@ -52,8 +52,7 @@ static int commit_runs(struct daemon *d, char *err, size_t errlen)
 	int r;
 
 	r = daemon_run_rules(d, s, &rr, &n);
-	b = r < 0 ? NULL : nft_batch_new();
-	if (!b) {
+	if (r < 0 || nft_batch_new(&b) < 0) {
 		free(rr);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

@@ -61,8 +61,7 @@ static int commit_ruleset(struct daemon *d, const struct snapshot *s, enum rules
 		snprintf(err, errlen, "building the ruleset: %s", strerror(-r));
 		return r;
 	}
-	b = nft_batch_new();
-	if (!b) {
+	if (nft_batch_new(&b) < 0) {
 		ruleset_free(rs);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -113,11 +112,11 @@ static int install(struct daemon *d, const struct snapshot *s)
 
 static int remove_ruleset(struct daemon *d)
 {
-	struct nft_batch *b = nft_batch_new();
+	struct nft_batch *b;
 	char err[256];
 	int r;
 
-	if (!b)
+	if (nft_batch_new(&b) < 0)
 		return -ENOMEM;
 	r = ruleset_put_delete(b);
 	if (r == 0)
@@ -359,7 +358,7 @@ static int main_loop(struct daemon *d, int sfd)
 			goto out;
 		}
 		if (got.data.fd == control_fd(d->control)) {
-			control_run(d->control);
+			control_process(d->control);
 			continue;
 		}
 		if (d->runs && got.data.fd == runcg_fd(d->runs)) {
@@ -397,7 +396,7 @@ out:
 	return status;
 }
 
-int daemon_run(const struct daemon_options *o)
+int daemon_main(const struct daemon_options *o)
 {
 	struct daemon d = { .opts = o, .started_ns = clock_real_ns(),
 			    .started_mono_ns = clock_mono_ns() };
@@ -418,7 +417,7 @@ int daemon_run(const struct daemon_options *o)
 	if (!p)
 		goto out;
 	/* First: a qpodd already running there is not to be disturbed. */
-	if (control_open(o->control_socket ? o->control_socket : p->control.socket,
+	if (control_new(o->control_socket ? o->control_socket : p->control.socket,
 			 p->control.group, daemon_answer, &d, &d.control) < 0) {
 		policy_free(p);
 		goto out;
@@ -428,7 +427,7 @@ int daemon_run(const struct daemon_options *o)
 		goto out;
 	}
 	atomic_store(&d.current, s);
-	if (nft_sock_open(&d.nft) < 0) {
+	if (nft_sock_new(&d.nft) < 0) {
 		log_error("cannot talk to nftables: %s", strerror(errno));
 		goto out;
 	}
@@ -479,10 +478,10 @@ out:
 	 * ones still held their verdicts and exit. */
 	stop_datapaths(&d);
 	discover_stop(d.disc);
-	control_close(d.control);
+	control_free(d.control);
 	runcg_free(d.runs);
 	shaper_free(d.shaper);
-	nft_sock_close(d.nft);
+	nft_sock_free(d.nft);
 	snapshot_free(atomic_load(&d.current));
 	if (sfd >= 0)
 		close(sfd);

@@ -14,6 +14,6 @@ struct daemon_options {
 /** Runs qpodd until SIGTERM or SIGINT: installs the ruleset, decides
  * queued sessions, reloads on SIGHUP, and on the way out removes what it
  * installed. Returns the process exit status. */
-int daemon_run(const struct daemon_options *o);
+int daemon_main(const struct daemon_options *o);
 
 #endif

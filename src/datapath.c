@@ -619,15 +619,13 @@ int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_co
 		dp->held_next[i] = i + 1 < HELD_MAX ? i + 1 : -1;
 	dp->held_free = 0;
 	take_snapshot(dp);
-	dp->flows = flowtab_new(FLOWTAB_CAPACITY);
-	if (!dp->flows) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	r = ctnl_open(&dp->ctnl);
+	r = flowtab_new(FLOWTAB_CAPACITY, &dp->flows);
 	if (r < 0)
 		goto fail;
-	r = nfq_sock_open(cfg, &dp->q);
+	r = ctnl_new(&dp->ctnl);
+	if (r < 0)
+		goto fail;
+	r = nfq_sock_new(cfg, &dp->q);
 	if (r < 0)
 		goto fail;
 	dp->ct_in_verdict = nfq_sock_has_conntrack(dp->q);
@@ -686,8 +684,8 @@ void datapath_stop(struct datapath *dp)
 		datapath_wake(dp);
 		pthread_join(dp->thread, NULL);
 	}
-	nfq_sock_close(dp->q);
-	ctnl_close(dp->ctnl);
+	nfq_sock_free(dp->q);
+	ctnl_free(dp->ctnl);
 	flowtab_free(dp->flows);
 	if (dp->wake_fd >= 0)
 		close(dp->wake_fd);

@@ -598,30 +598,28 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	d->current = current;
 	procmap_init(&d->pm, "/proc");
 	d->chans = calloc(n_chans, sizeof(*d->chans));
-	d->sessions = sessiontab_new(SESSIONS_MAX);
-	d->slog = sessionlog_new();
-	if (!d->chans || !d->sessions || !d->slog)
+	if (!d->chans || sessiontab_new(SESSIONS_MAX, &d->sessions) < 0 ||
+	    sessionlog_new(&d->slog) < 0)
 		goto fail;
 	d->n_chans = n_chans;
 	/* All before any: a failure midway closes no fd 0. */
 	for (unsigned i = 0; i < n_chans; i++)
 		d->chans[i].res_waker.fd = -1;
 	for (unsigned i = 0; i < n_chans; i++) {
-		d->chans[i].req = ring_new(CHAN_SLOTS, sizeof(struct discover_request));
-		d->chans[i].res = ring_new(CHAN_SLOTS, sizeof(struct discover_result));
-		if (!d->chans[i].req || !d->chans[i].res)
+		if (ring_new(CHAN_SLOTS, sizeof(struct discover_request), &d->chans[i].req) < 0 ||
+		    ring_new(CHAN_SLOTS, sizeof(struct discover_result), &d->chans[i].res) < 0)
 			goto fail;
 		if ((r = waker_init(&d->chans[i].res_waker)) < 0)
 			goto fail;
 	}
 	take_snapshot(d);
-	if ((r = sockdiag_open(&d->sd)) < 0) {
+	if ((r = sockdiag_new(&d->sd)) < 0) {
 		log_error("discovery: sock_diag: %s", strerror(-r));
 		goto fail;
 	}
-	if ((r = ctnl_open(&d->ct)) < 0)
+	if ((r = ctnl_new(&d->ct)) < 0)
 		goto fail;
-	if ((r = ctnl_events_open(&d->ev)) < 0) {
+	if ((r = ctnl_events_new(&d->ev)) < 0) {
 		log_warning("discovery: no connection end events (%s): sessions that end are "
 			    "found by listing connections, seconds late",
 			    strerror(-r));
@@ -670,9 +668,9 @@ void discover_stop(struct discover *d)
 		waker_close(&d->chans[i].res_waker);
 	}
 	free(d->chans);
-	sockdiag_close(d->sd);
-	ctnl_close(d->ct);
-	ctnl_events_close(d->ev);
+	sockdiag_free(d->sd);
+	ctnl_free(d->ct);
+	ctnl_events_free(d->ev);
 	procmap_clear(&d->pm);
 	sessiontab_free(d->sessions);
 	sessionlog_free(d->slog);

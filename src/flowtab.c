@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,13 +28,13 @@ static uint32_t hash(const uint8_t *k, size_t len)
 	return h;
 }
 
-struct flowtab *flowtab_new(uint32_t capacity)
+int flowtab_new(uint32_t capacity, struct flowtab **ret)
 {
 	struct flowtab *t = calloc(1, sizeof(*t));
 	uint32_t cap = 16;
 
 	if (!t)
-		return NULL;
+		return -ENOMEM;
 	while (cap < capacity && cap < (1u << 24))
 		cap <<= 1;
 	t->cap = cap;
@@ -42,7 +43,7 @@ struct flowtab *flowtab_new(uint32_t capacity)
 	t->buckets = malloc(t->nbuckets * sizeof(*t->buckets));
 	if (!t->e || !t->buckets) {
 		flowtab_free(t);
-		return NULL;
+		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < t->nbuckets; i++)
 		t->buckets[i] = -1;
@@ -50,7 +51,8 @@ struct flowtab *flowtab_new(uint32_t capacity)
 		t->e[i].hnext = i + 1 < cap ? (int32_t)(i + 1) : -1;
 	t->free_head = 0;
 	t->lru_head = t->lru_tail = t->drain_head = -1;
-	return t;
+	*ret = t;
+	return 0;
 }
 
 void flowtab_free(struct flowtab *t)

@@ -48,8 +48,9 @@ struct flow_entry {
 
 struct flowtab;
 
-/** A table for CAPACITY sessions (rounded up to a power of two), or NULL. */
-struct flowtab *flowtab_new(uint32_t capacity);
+/** Makes a table for CAPACITY sessions (rounded up to a power of two):
+ * 0, or -ENOMEM. */
+int flowtab_new(uint32_t capacity, struct flowtab **ret);
 void flowtab_free(struct flowtab *t);
 
 /** The entry for KEY, or NULL. */

@@ -79,7 +79,7 @@ static int config_params(struct nfq_sock *q, const struct nfq_sock_config *cfg, 
 	return config_send(q, nlh);
 }
 
-int nfq_sock_open(const struct nfq_sock_config *cfg, struct nfq_sock **ret)
+int nfq_sock_new(const struct nfq_sock_config *cfg, struct nfq_sock **ret)
 {
 	char buf[8192];
 	struct nfq_sock *q = calloc(1, sizeof(*q));
@@ -133,11 +133,11 @@ int nfq_sock_open(const struct nfq_sock_config *cfg, struct nfq_sock **ret)
 	*ret = q;
 	return 0;
 fail:
-	nfq_sock_close(q);
+	nfq_sock_free(q);
 	return r;
 }
 
-void nfq_sock_close(struct nfq_sock *q)
+void nfq_sock_free(struct nfq_sock *q)
 {
 	if (!q)
 		return;

@@ -36,11 +36,11 @@ typedef void (*nfq_packet_cb)(const struct nfq_packet *pkt, void *data);
 struct nfq_sock;
 
 /** Opens a socket and binds it to the queue, configured by CFG. */
-int nfq_sock_open(const struct nfq_sock_config *cfg, struct nfq_sock **ret);
+int nfq_sock_new(const struct nfq_sock_config *cfg, struct nfq_sock **ret);
 
 /** Unbinds the queue and closes the socket; accepts NULL. Packets still
  * queued are dropped by the kernel: give verdicts first. */
-void nfq_sock_close(struct nfq_sock *q);
+void nfq_sock_free(struct nfq_sock *q);
 
 /** The file descriptor to poll for packets. */
 int nfq_sock_fd(const struct nfq_sock *q);

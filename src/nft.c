@@ -44,12 +44,12 @@ struct nft_sock {
 
 static uint32_t next_seq;
 
-struct nft_batch *nft_batch_new(void)
+int nft_batch_new(struct nft_batch **ret)
 {
 	struct nft_batch *b = calloc(1, sizeof(*b));
 
 	if (!b)
-		return NULL;
+		return -ENOMEM;
 	b->buf = malloc(NFT_BATCH_BYTES);
 	if (!b->buf)
 		goto fail;
@@ -61,10 +61,11 @@ struct nft_batch *nft_batch_new(void)
 	b->seq_begin = b->seq = __atomic_add_fetch(&next_seq, 1u << 16, __ATOMIC_RELAXED);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b->b), b->seq++);
 	mnl_nlmsg_batch_next(b->b);
-	return b;
+	*ret = b;
+	return 0;
 fail:
 	nft_batch_free(b);
-	return NULL;
+	return -ENOMEM;
 }
 
 void nft_batch_free(struct nft_batch *b)
@@ -116,7 +117,7 @@ size_t nft_batch_count(const struct nft_batch *b)
 	return b->n;
 }
 
-int nft_sock_open(struct nft_sock **ret)
+int nft_sock_new(struct nft_sock **ret)
 {
 	struct nft_sock *s = calloc(1, sizeof(*s));
 	int r;
@@ -128,7 +129,7 @@ int nft_sock_open(struct nft_sock **ret)
 	if (r == 0)
 		r = nl_sock_set_buffers(s->nl, 4 * 1024 * 1024, 4 * 1024 * 1024);
 	if (r < 0) {
-		nft_sock_close(s);
+		nft_sock_free(s);
 		return r;
 	}
 	s->failed_index = -1;
@@ -136,7 +137,7 @@ int nft_sock_open(struct nft_sock **ret)
 	return 0;
 }
 
-void nft_sock_close(struct nft_sock *s)
+void nft_sock_free(struct nft_sock *s)
 {
 	if (!s)
 		return;

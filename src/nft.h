@@ -12,8 +12,8 @@ struct nlmsghdr;
  * error can name what failed. */
 struct nft_batch;
 
-/** Returns an empty batch (begin message written), or NULL. */
-struct nft_batch *nft_batch_new(void);
+/** Makes an empty batch (begin message written): 0, or -ENOMEM. */
+int nft_batch_new(struct nft_batch **ret);
 void nft_batch_free(struct nft_batch *b);
 
 /** Starts a message of TYPE (NFT_MSG_*) for FAMILY with FLAGS (NLM_F_ACK is
@@ -33,8 +33,8 @@ size_t nft_batch_count(const struct nft_batch *b);
 struct nft_sock;
 
 /** Opens a socket in the calling thread's network namespace. */
-int nft_sock_open(struct nft_sock **ret);
-void nft_sock_close(struct nft_sock *s);
+int nft_sock_new(struct nft_sock **ret);
+void nft_sock_free(struct nft_sock *s);
 
 /** Sends B as one transaction and waits for every acknowledgement. On a
  * kernel error returns it (negative errno) and writes "DESC: strerror"

@@ -163,14 +163,14 @@ int main(int argc, char **argv)
 	/* The proc connector exists only in the initial network namespace:
 	 * subscribe before joining another. */
 	dopts.cnproc = NULL;
-	c = cnproc_open(&dopts.cnproc);
+	c = cnproc_new(&dopts.cnproc);
 	if (c < 0)
 		dopts.cnproc = NULL;
 	if (netns && join_netns(netns) < 0) {
-		cnproc_close(dopts.cnproc);
+		cnproc_free(dopts.cnproc);
 		return EXIT_FAILURE;
 	}
-	c = daemon_run(&dopts);
-	cnproc_close(dopts.cnproc);
+	c = daemon_main(&dopts);
+	cnproc_free(dopts.cnproc);
 	return c;
 }

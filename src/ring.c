@@ -19,7 +19,7 @@ struct ring {
 	unsigned char *slots;
 };
 
-struct ring *ring_new(size_t capacity, size_t size)
+int ring_new(size_t capacity, size_t size, struct ring **ret)
 {
 	struct ring *r;
 	size_t cap = 2;
@@ -27,18 +27,19 @@ struct ring *ring_new(size_t capacity, size_t size)
 	while (cap < capacity)
 		cap <<= 1;
 	if (posix_memalign((void **)&r, 64, sizeof(*r)) != 0)
-		return NULL;
+		return -ENOMEM;
 	memset(r, 0, sizeof(*r));
 	r->mask = cap - 1;
 	r->size = size;
 	r->slots = calloc(cap, size);
 	if (!r->slots) {
 		free(r);
-		return NULL;
+		return -ENOMEM;
 	}
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
-	return r;
+	*ret = r;
+	return 0;
 }
 
 void ring_free(struct ring *r)

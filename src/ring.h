@@ -11,9 +11,9 @@
  * pops, neither ever blocks or takes a lock. */
 struct ring;
 
-/** A ring of CAPACITY (rounded up to a power of two) elements of SIZE
- * bytes, or NULL. */
-struct ring *ring_new(size_t capacity, size_t size);
+/** Makes a ring of CAPACITY (rounded up to a power of two) elements of
+ * SIZE bytes: 0, or -ENOMEM. */
+int ring_new(size_t capacity, size_t size, struct ring **ret);
 void ring_free(struct ring *r);
 
 /** Producer: copies ELEM in. False if the ring is full. */

@@ -30,16 +30,17 @@ struct sessionlog {
 	struct log_ratelimit rl;
 };
 
-struct sessionlog *sessionlog_new(void)
+int sessionlog_new(struct sessionlog **ret)
 {
 	struct sessionlog *l = calloc(1, sizeof(*l));
 
 	if (!l)
-		return NULL;
+		return -ENOMEM;
 	l->kind = QP_LOG_OFF;
 	l->fd = -1;
 	jsonw_init(&l->buf);
-	return l;
+	*ret = l;
+	return 0;
 }
 
 void sessionlog_apply(struct sessionlog *l, const struct qp_policy *p)

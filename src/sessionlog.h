@@ -14,7 +14,9 @@
  * second. */
 struct sessionlog;
 
-struct sessionlog *sessionlog_new(void);
+/** Makes a session log that writes nowhere until sessionlog_apply(): 0, or
+ * -ENOMEM. */
+int sessionlog_new(struct sessionlog **ret);
 
 /** Follows P's log.sessions: opens the file anew (after a rotation, a
  * reload is all it takes), or switches to the journal or to nothing. */

@@ -94,19 +94,19 @@ static uint32_t bucket_choices(const struct sessiontab *t, const struct session_
 	return tag;
 }
 
-struct sessiontab *sessiontab_new(uint32_t capacity)
+int sessiontab_new(uint32_t capacity, struct sessiontab **ret)
 {
 	struct sessiontab *t = calloc(1, sizeof(*t));
 	uint32_t cap = 64;
 
 	if (!t)
-		return NULL;
+		return -ENOMEM;
 	while (cap < capacity && cap < (1u << 24))
 		cap <<= 1;
 	t->slots = calloc(cap, sizeof(*t->slots));
 	if (!t->slots) {
 		free(t);
-		return NULL;
+		return -ENOMEM;
 	}
 	t->nbuckets = cap / SESSIONTAB_BUCKET;
 	for (uint32_t i = 0; i < cap; i++) {
@@ -115,7 +115,8 @@ struct sessiontab *sessiontab_new(uint32_t capacity)
 		atomic_init(&t->slots[i].tag, 0);
 	}
 	atomic_init(&t->count, 0);
-	return t;
+	*ret = t;
+	return 0;
 }
 
 void sessiontab_free(struct sessiontab *t)

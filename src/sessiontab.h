@@ -91,8 +91,9 @@ void session_key_translated(const struct flow *orig, const struct flow *reply,
  * S's last one, into S's smoothed rate. */
 void session_meter(struct session *s, uint64_t bytes, uint64_t dt_ns);
 
-/** A table of CAPACITY slots (rounded up to a power of two), or NULL. */
-struct sessiontab *sessiontab_new(uint32_t capacity);
+/** Makes a table of CAPACITY slots (rounded up to a power of two): 0, or
+ * -ENOMEM. */
+int sessiontab_new(uint32_t capacity, struct sessiontab **ret);
 void sessiontab_free(struct sessiontab *t);
 
 /** Writer: inserts S, or replaces the session with its key. Returns 0, or

@@ -18,7 +18,7 @@ struct sockdiag {
 	char buf[512];
 };
 
-int sockdiag_open(struct sockdiag **ret)
+int sockdiag_new(struct sockdiag **ret)
 {
 	struct sockdiag *d = calloc(1, sizeof(*d));
 	int r;
@@ -34,7 +34,7 @@ int sockdiag_open(struct sockdiag **ret)
 	return 0;
 }
 
-void sockdiag_close(struct sockdiag *d)
+void sockdiag_free(struct sockdiag *d)
 {
 	if (!d)
 		return;

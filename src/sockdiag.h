@@ -19,8 +19,8 @@ struct sock_found {
 
 struct sockdiag;
 
-int sockdiag_open(struct sockdiag **ret);
-void sockdiag_close(struct sockdiag *d);
+int sockdiag_new(struct sockdiag **ret);
+void sockdiag_free(struct sockdiag *d);
 
 /** Finds the socket of the session whose first packet is F, which travels
  * in DIR (out: opened here; in: accepted here, found as the listening or

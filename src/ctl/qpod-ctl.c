@@ -159,9 +159,9 @@ static int ask_with(const struct opts *o, enum ctl_command command, const char *
 	}
 	close(fd);
 	ret->text[ret->len] = '\0';
-	ret->arena = arena_new();
+	ret->arena = NULL;
 	diag_list_init(&diags);
-	if (!ret->arena ||
+	if (arena_new(&ret->arena) < 0 ||
 	    ytree_parse_max(ret->arena, "answer", ret->text, ret->len, ANSWER_MAX, &root, &diags) <
 		    0 ||
 	    !root || root->type != YNODE_MAPPING) {

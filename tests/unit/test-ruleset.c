@@ -78,6 +78,15 @@ static void check_golden(enum ruleset_queue kind, bool ct_in_verdict, const char
 	diag_list_clear(&d);
 }
 
+/* nft_batch_new(), which must succeed here. */
+static struct nft_batch *new_nft_batch(void)
+{
+	struct nft_batch *x = NULL;
+
+	ck_assert_int_eq(nft_batch_new(&x), 0);
+	return x;
+}
+
 START_TEST(test_native_queue)
 {
 	check_golden(RULESET_QUEUE_NATIVE, false, "expected-native.txt");
@@ -102,7 +111,7 @@ START_TEST(test_batch)
 	struct qp_policy *p = load_ok("classes:\n  voice: { dscp: EF }\n  default: {}\n");
 	struct marks m = { 0 };
 	struct ruleset *rs;
-	struct nft_batch *b = nft_batch_new();
+	struct nft_batch *b = new_nft_batch();
 	const struct ruleset_opts native = { RULESET_QUEUE_NATIVE, false };
 
 	ck_assert_int_eq(marks_assign(&m, p), 0);
@@ -113,15 +122,15 @@ START_TEST(test_batch)
 	ck_assert_int_gt(ruleset_queue_rule_index(rs), 8);
 	nft_batch_free(b);
 	/* A change of runs: the chain emptied, then a rule each. */
-	b = nft_batch_new();
+	b = new_nft_batch();
 	ck_assert_int_eq(ruleset_put_runs(runs, 2, &m, b), 0);
 	ck_assert_uint_eq(nft_batch_count(b), 3);
 	nft_batch_free(b);
-	b = nft_batch_new();
+	b = new_nft_batch();
 	ck_assert_int_eq(ruleset_put_runs(NULL, 0, &m, b), 0);
 	ck_assert_uint_eq(nft_batch_count(b), 1);
 	nft_batch_free(b);
-	b = nft_batch_new();
+	b = new_nft_batch();
 	ck_assert_int_eq(ruleset_put_delete(b), 0);
 	ck_assert_uint_eq(nft_batch_count(b), 2);
 	nft_batch_free(b);

@@ -86,6 +86,15 @@ static void check_cb(const struct session *s, void *arg)
 	check_whole(s);
 }
 
+/* sessiontab_new(), which must succeed here. */
+static struct sessiontab *new_sessiontab(uint32_t capacity)
+{
+	struct sessiontab *x = NULL;
+
+	ck_assert_int_eq(sessiontab_new(capacity, &x), 0);
+	return x;
+}
+
 START_TEST(test_concurrent)
 {
 	struct shared *sh = calloc(1, sizeof(*sh));
@@ -94,7 +103,7 @@ START_TEST(test_concurrent)
 	pthread_t t;
 	size_t n = 0;
 
-	sh->t = sessiontab_new(65536);
+	sh->t = new_sessiontab(65536);
 	ck_assert_int_eq(pthread_create(&t, NULL, writer, sh), 0);
 	while (!atomic_load(&sh->done)) {
 		struct session_key key;
@@ -139,7 +148,7 @@ START_TEST(test_fill)
 {
 	/* Random keys until the first refusal: the paper's multi-hash table
 	 * reached 90% with four probes; this one must do better. */
-	struct sessiontab *t = sessiontab_new(65536);
+	struct sessiontab *t = new_sessiontab(65536);
 	uint32_t seed = 99, k = 0;
 	struct session s;
 
@@ -159,7 +168,7 @@ START_TEST(test_churn_keeps_probes_short)
 {
 	/* Sessions come and go far more often than the table's size: deleted
 	 * slots must be reclaimed, or inserts would start failing. */
-	struct sessiontab *t = sessiontab_new(1024);
+	struct sessiontab *t = new_sessiontab(1024);
 	struct session s;
 
 	for (uint32_t i = 0; i < 200000; i++) {
@@ -192,7 +201,7 @@ static void delete_odd(const struct session *s, void *arg)
 
 START_TEST(test_foreach_deletes)
 {
-	struct sessiontab *t = sessiontab_new(4096);
+	struct sessiontab *t = new_sessiontab(4096);
 	struct sweep w = { t, 0 };
 	struct session s;
 

@@ -13,9 +13,18 @@ static struct ynode *parse(struct arena *a, const char *text, struct diag_list *
 	return root;
 }
 
+/* arena_new(), which must succeed here. */
+static struct arena *new_arena(void)
+{
+	struct arena *x = NULL;
+
+	ck_assert_int_eq(arena_new(&x), 0);
+	return x;
+}
+
 START_TEST(test_structure_and_places)
 {
-	struct arena *a = arena_new();
+	struct arena *a = new_arena();
 	struct diag_list d;
 	struct ynode *root, *list;
 	int r;
@@ -46,7 +55,7 @@ END_TEST
 START_TEST(test_empty_documents)
 {
 	static const char *const empties[] = { "", "# only a comment\n", "---\n", "\n\n" };
-	struct arena *a = arena_new();
+	struct arena *a = new_arena();
 	struct diag_list d;
 	int r;
 
@@ -76,7 +85,7 @@ START_TEST(test_rejects)
 		  "nested deeper than 32 levels" },
 		{ "a: \xff\xfe\n", "not a YAML text file" },
 	};
-	struct arena *a = arena_new();
+	struct arena *a = new_arena();
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct diag_list d;
@@ -97,7 +106,7 @@ END_TEST
 START_TEST(test_nul_byte_in_file)
 {
 	static const char text[] = "a: 1\0b: 2\n";
-	struct arena *a = arena_new();
+	struct arena *a = new_arena();
 	struct ynode *root = NULL;
 	struct diag_list d;
 
