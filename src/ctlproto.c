@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "jsonw.h"
 #include "yaml-tree.h"
 
 static const char *const command_names[CTL_N_COMMANDS] = {
@@ -21,9 +22,39 @@ static const char *const command_names[CTL_N_COMMANDS] = {
 	[CTL_RUN] = "run",
 };
 
+/* The members each command takes besides version and command. */
+enum {
+	MEMBER_PID = 1,
+	MEMBER_ENDPOINT = 2,
+	MEMBER_CLASS = 4,
+	MEMBER_SCOPE = 8,
+};
+static const unsigned command_members[CTL_N_COMMANDS] = {
+	[CTL_EXPLAIN] = MEMBER_PID | MEMBER_ENDPOINT,
+	[CTL_RUN] = MEMBER_CLASS | MEMBER_SCOPE,
+};
+
 const char *ctl_command_name(enum ctl_command c)
 {
 	return (unsigned)c < CTL_N_COMMANDS ? command_names[c] : "?";
+}
+
+void ctl_format_request(const struct ctl_request *req, struct jsonw *w)
+{
+	unsigned m = (unsigned)req->command < CTL_N_COMMANDS ? command_members[req->command] : 0;
+
+	jsonw_object(w, NULL);
+	jsonw_u64(w, "version", req->version ? req->version : CTL_VERSION);
+	jsonw_str(w, "command", ctl_command_name(req->command));
+	if (m & MEMBER_PID && req->pid)
+		jsonw_u64(w, "pid", req->pid);
+	if (m & MEMBER_ENDPOINT && req->endpoint[0])
+		jsonw_str(w, "endpoint", req->endpoint);
+	if (m & MEMBER_CLASS)
+		jsonw_str(w, "class", req->cls);
+	if (m & MEMBER_SCOPE)
+		jsonw_bool(w, "scope", req->scope);
+	jsonw_end_object(w);
 }
 
 /* JSON is YAML's flow style: libyaml, which reads the policy, reads
@@ -120,19 +151,19 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 		snprintf(err, errlen, "the request has no \"command\"");
 		return -EINVAL;
 	}
-	if (req.command == CTL_EXPLAIN && !req.pid == !req.endpoint[0]) {
+	if (command_members[req.command] & MEMBER_PID && !req.pid == !req.endpoint[0]) {
 		snprintf(err, errlen, "explain takes a \"pid\" or an \"endpoint\"");
 		return -EINVAL;
 	}
-	if (req.command != CTL_EXPLAIN && (req.pid || req.endpoint[0])) {
+	if (!(command_members[req.command] & MEMBER_PID) && (req.pid || req.endpoint[0])) {
 		snprintf(err, errlen, "only explain takes a \"pid\" or an \"endpoint\"");
 		return -EINVAL;
 	}
-	if (req.command == CTL_RUN && !req.cls[0]) {
+	if (command_members[req.command] & MEMBER_CLASS && !req.cls[0]) {
 		snprintf(err, errlen, "run takes a \"class\"");
 		return -EINVAL;
 	}
-	if (req.command != CTL_RUN && (req.cls[0] || has_scope)) {
+	if (!(command_members[req.command] & MEMBER_CLASS) && (req.cls[0] || has_scope)) {
 		snprintf(err, errlen, "only run takes a \"class\" or a \"scope\"");
 		return -EINVAL;
 	}

@@ -51,6 +51,12 @@ struct ctl_request {
 /** The command's name in requests. */
 const char *ctl_command_name(enum ctl_command c);
 
+struct jsonw;
+
+/** Writes REQ (version 0: CTL_VERSION) to W as a request: the members its
+ * command takes, those it has. jsonw_finish() gives the line. */
+void ctl_format_request(const struct ctl_request *req, struct jsonw *w);
+
 /** Reads one request: BUF holds LEN bytes, the line without its newline.
  * Returns 0, or -EINVAL with the reason in ERR (ERRLEN bytes). */
 int ctl_parse_request(const char *buf, size_t len, struct ctl_request *ret, char *err,

@@ -7,6 +7,7 @@
 
 #include "check-main.h"
 #include "ctlproto.h"
+#include "jsonw.h"
 
 static int parse(const char *text, struct ctl_request *r, char *err, size_t errlen)
 {
@@ -131,12 +132,65 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* REQ as qpod-ctl sends it, read back as qpodd reads it. */
+static void round_trip(const struct ctl_request *req, struct ctl_request *ret, char *line,
+		       size_t size)
+{
+	struct jsonw w;
+	const char *text;
+	size_t len;
+	char err[256];
+
+	jsonw_init(&w);
+	ctl_format_request(req, &w);
+	text = jsonw_finish(&w, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_gt(len, 1);
+	ck_assert_int_eq(text[len - 1], '\n');
+	snprintf(line, size, "%.*s", (int)(len - 1), text);
+	ck_assert_msg(ctl_parse_request(text, len - 1, ret, err, sizeof(err)) == 0, "%s: %s",
+		      line, err);
+	jsonw_free(&w);
+}
+
+START_TEST(test_format)
+{
+	struct ctl_request req = { 0 }, got;
+	char line[CTL_REQUEST_MAX];
+
+	for (unsigned c = 0; c < CTL_N_COMMANDS; c++) {
+		if (c == CTL_EXPLAIN || c == CTL_RUN)
+			continue;
+		req.command = (enum ctl_command)c;
+		round_trip(&req, &got, line, sizeof(line));
+		ck_assert_int_eq(got.command, c);
+		ck_assert_uint_eq(got.version, CTL_VERSION);
+	}
+	req = (struct ctl_request){ .command = CTL_EXPLAIN, .pid = 4242 };
+	round_trip(&req, &got, line, sizeof(line));
+	ck_assert_str_eq(line, "{\"version\":1,\"command\":\"explain\",\"pid\":4242}");
+	req = (struct ctl_request){ .command = CTL_EXPLAIN, .endpoint = "[2001:db8::1]:443" };
+	round_trip(&req, &got, line, sizeof(line));
+	ck_assert_str_eq(got.endpoint, "[2001:db8::1]:443");
+	ck_assert_uint_eq(got.pid, 0);
+	req = (struct ctl_request){ .command = CTL_RUN, .cls = "bulk", .scope = true };
+	round_trip(&req, &got, line, sizeof(line));
+	ck_assert_str_eq(got.cls, "bulk");
+	ck_assert(got.scope);
+	/* A member another command takes is not sent. */
+	req = (struct ctl_request){ .command = CTL_STATUS, .pid = 1, .cls = "bulk" };
+	round_trip(&req, &got, line, sizeof(line));
+	ck_assert_str_eq(line, "{\"version\":1,\"command\":\"status\"}");
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("ctlproto");
 	TCase *tc = tcase_create("ctlproto");
 
 	tcase_add_test(tc, test_good);
+	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_bad);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
