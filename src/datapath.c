@@ -40,21 +40,8 @@
 #include "log.h"
 #include "packet.h"
 
-#define FLOW_QUIET_NS 500000ull		/* no packet for 0.5 ms: mark the connection */
-/* After a release of many held packets, a sender that blocked on its
- * socket's memory resumes when they leave, which on a busy machine can
- * take longer than FLOW_QUIET_NS: marking the connection before it sends
- * again would let its next packets overtake the one it is queueing. */
-#define FLOW_QUIET_BURST_NS 5000000ull
-#define FLOW_BURST_HELD 32
-/* A session that never pauses is marked anyway after this long, which may
- * let its next packets overtake the few still queued: long enough for a
- * burst of a few hundred packets on a slow machine to drain first. */
-#define FLOW_DRAIN_MAX_NS 250000000ull
-#define FLOW_PENDING_MAX_NS 1000000000ull	/* no owner found in 1 s: default class */
 #define FLOW_LINGER_NS 5000000000ull	/* forget sessions unseen for 5 s */
 #define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
-#define HELD_MAX 16384			/* packets held at once: the queue's length */
 
 struct datapath {
 	pthread_t thread;
@@ -79,12 +66,7 @@ struct datapath {
 	bool ct_in_verdict;	/* a SYN's verdict marks its connection */
 	uint64_t now;		/* of the current batch */
 	uint64_t cycle_start;	/* when the current drain cycle began reading */
-	/* Packets held while their session is pending: one list per session
-	 * and a free list, threaded through these arrays. */
-	uint32_t held_id[HELD_MAX];
-	uint32_t held_mark[HELD_MAX];
-	int32_t held_next[HELD_MAX];
-	int32_t held_free;
+	struct held_pool held;	/* packets of pending sessions */
 	struct hist hold;	/* a session's first packet: read -> released */
 	struct hist back;	/* a decision: pushed back -> taken */
 	struct datapath_stats stats;
@@ -146,37 +128,27 @@ static void decide_here(struct datapath *dp, const struct flow *f, enum qp_direc
 	*ret_mark = *ret_drop ? 0 : marks_class(&dp->snap->marks, d.target->cls->index);
 }
 
-static void hold(struct datapath *dp, struct flow_entry *e, const struct nfq_packet *pkt)
-{
-	int32_t i = dp->held_free;
+struct release_ctx {
+	struct datapath *dp;
+	const struct flow_entry *e;
+};
 
-	dp->held_free = dp->held_next[i];
-	dp->held_id[i] = pkt->id;
-	dp->held_mark[i] = pkt->mark;
-	dp->held_next[i] = -1;
-	if (e->held_tail >= 0)
-		dp->held_next[e->held_tail] = i;
-	else
-		e->held_head = i;
-	e->held_tail = i;
-	e->held++;
+static void release_one(uint32_t id, uint32_t pkt_mark, void *arg)
+{
+	const struct release_ctx *c = arg;
+
+	verdict(c->dp, id, pkt_mark, c->e->drop, c->e->mark, c->e->syn);
 }
 
 /* Gives a pending session its decision and lets its held packets go, in
  * the order they came. */
 static void release(struct datapath *dp, struct flow_entry *e, bool drop, uint32_t mark)
 {
+	struct release_ctx c = { dp, e };
+
 	e->drop = drop;
 	e->mark = mark;
-	for (int32_t i = e->held_head, next; i >= 0; i = next) {
-		next = dp->held_next[i];
-		verdict(dp, dp->held_id[i], dp->held_mark[i], drop, mark, e->syn);
-		dp->held_next[i] = dp->held_free;
-		dp->held_free = i;
-	}
-	e->held_head = e->held_tail = -1;
-	e->burst = e->held >= FLOW_BURST_HELD;
-	e->held = 0;
+	e->burst = held_release(&dp->held, &e->held, release_one, &c) >= FLOW_BURST_HELD;
 	if (e->state == FLOW_PENDING && dp->pending)
 		dp->pending--;
 	hist_add(&dp->hold, clock_mono_ns() - e->first_ns);
@@ -245,7 +217,7 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 		key = built;
 	}
 	e = key_len ? flowtab_find(dp->flows, key, key_len) : NULL;
-	if (!e && key_len && dp->held_free >= 0) {
+	if (!e && key_len && !held_pool_full(&dp->held)) {
 		e = flowtab_insert(dp->flows, key, key_len, dp->now, &evicted);
 		if (e && evicted) {
 			counter_inc(&dp->stats.evicted);
@@ -260,7 +232,7 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 			e->flow = f;
 			e->syn = syn;
 			e->dir = (uint8_t)dir;
-			hold(dp, e, pkt);
+			(void)held_push(&dp->held, &e->held, pkt->id, pkt->mark);	/* not full */
 			start_session(dp, e, &f, dir);
 			return;
 		}
@@ -276,10 +248,8 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 	}
 	flowtab_touch(dp->flows, e, dp->now);
 	if (e->state == FLOW_PENDING) {
-		if (dp->held_free >= 0) {
-			hold(dp, e, pkt);
+		if (held_push(&dp->held, &e->held, pkt->id, pkt->mark))
 			return;
-		}
 		/* Held-packet room ran out (more than the queue's length): decide
 		 * this session now so its packets keep their order. */
 		decide_here(dp, &e->flow, dir, true, &drop, &mark);
@@ -356,8 +326,8 @@ static uint64_t settle_quiet(struct datapath *dp)
 		uint64_t at;
 
 		next = flowtab_draining_next(dp->flows, e);
+		at = flow_due(e);
 		if (e->state == FLOW_PENDING) {
-			at = e->first_ns + FLOW_PENDING_MAX_NS;
 			if (at <= dp->now) {
 				bool drop;
 				uint32_t mark;
@@ -375,9 +345,6 @@ static uint64_t settle_quiet(struct datapath *dp)
 			}
 			continue;
 		}
-		at = e->last_ns + (e->burst ? FLOW_QUIET_BURST_NS : FLOW_QUIET_NS);
-		if (at > e->first_ns + FLOW_DRAIN_MAX_NS)
-			at = e->first_ns + FLOW_DRAIN_MAX_NS;
 		if (at > dp->now) {
 			if (!due || at < due)
 				due = at;
@@ -615,9 +582,7 @@ int datapath_start(_Atomic(struct snapshot *) *current, const struct nfq_sock_co
 	dp->queue_num = cfg->queue_num;
 	dp->disc = disc;
 	dp->chan = disc ? discover_chan(disc, chan) : NULL;
-	for (int32_t i = 0; i < HELD_MAX; i++)
-		dp->held_next[i] = i + 1 < HELD_MAX ? i + 1 : -1;
-	dp->held_free = 0;
+	held_pool_init(&dp->held);
 	take_snapshot(dp);
 	r = flowtab_new(FLOWTAB_CAPACITY, &dp->flows);
 	if (r < 0)

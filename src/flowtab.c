@@ -183,7 +183,7 @@ struct flow_entry *flowtab_insert(struct flowtab *t, const void *key, size_t len
 		memset(e, 0, sizeof(*e));
 		e->gen = gen + 1;
 	}
-	e->held_head = e->held_tail = -1;
+	held_list_init(&e->held);
 	memcpy(e->key, key, len);
 	e->key_len = (uint16_t)len;
 	e->state = FLOW_DRAINING;
@@ -251,4 +251,14 @@ size_t flowtab_count(const struct flowtab *t)
 size_t flowtab_capacity(const struct flowtab *t)
 {
 	return t->cap;
+}
+
+uint64_t flow_due(const struct flow_entry *e)
+{
+	uint64_t at;
+
+	if (e->state == FLOW_PENDING)
+		return e->first_ns + FLOW_PENDING_MAX_NS;
+	at = e->last_ns + (e->burst ? FLOW_QUIET_BURST_NS : FLOW_QUIET_NS);
+	return at < e->first_ns + FLOW_DRAIN_MAX_NS ? at : e->first_ns + FLOW_DRAIN_MAX_NS;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "held.h"
 #include "packet.h"
 
 /* The sessions a packet thread has decided and still watches, keyed by
@@ -15,6 +16,19 @@
  * Entries never move, so pointers stay valid until removal. */
 
 #define FLOW_KEY_MAX 128
+
+#define FLOW_QUIET_NS 500000ull		/* no packet for 0.5 ms: mark the connection */
+/* After a release of many held packets, a sender that blocked on its
+ * socket's memory resumes when they leave, which on a busy machine can
+ * take longer than FLOW_QUIET_NS: marking the connection before it sends
+ * again would let its next packets overtake the one it is queueing. */
+#define FLOW_QUIET_BURST_NS 5000000ull
+#define FLOW_BURST_HELD 32
+/* A session that never pauses is marked anyway after this long, which may
+ * let its next packets overtake the few still queued: long enough for a
+ * burst of a few hundred packets on a slow machine to drain first. */
+#define FLOW_DRAIN_MAX_NS 250000000ull
+#define FLOW_PENDING_MAX_NS 1000000000ull	/* no owner found in 1 s: default class */
 
 enum flow_state {
 	FLOW_DRAINING,	/* released with the class's packet mark; ct mark not set yet */
@@ -35,9 +49,7 @@ struct flow_entry {
 	uint8_t dir;		/* enum qp_direction of its first packet */
 	uint32_t gen;		/* tells this session from the slot's next one */
 	struct flow flow;	/* the first packet's, for the reply tuple */
-	int32_t held_head;	/* packets held while pending: the owner's list */
-	int32_t held_tail;
-	uint32_t held;
+	struct held_list held;	/* packets held while pending */
 	uint64_t first_ns;	/* first packet seen */
 	uint64_t last_ns;	/* last packet seen */
 	/* internal links (indices; -1 for none) */
@@ -45,6 +57,11 @@ struct flow_entry {
 	int32_t lru_prev, lru_next;
 	int32_t drain_prev, drain_next;
 };
+
+/** When E's next step is due (CLOCK_MONOTONIC ns): a pending session is
+ * decided without its owner; a draining one gets its connection marked
+ * once it has been quiet, or has drained for long enough. */
+uint64_t flow_due(const struct flow_entry *e);
 
 struct flowtab;
 

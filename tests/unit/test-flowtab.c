@@ -146,6 +146,26 @@ START_TEST(test_bad_keys)
 }
 END_TEST
 
+/* When a session's next step comes: a pending one is decided without its
+ * owner after FLOW_PENDING_MAX_NS; a draining one is marked once quiet
+ * (longer after a burst), and after FLOW_DRAIN_MAX_NS whatever comes. */
+START_TEST(test_due)
+{
+	struct flow_entry e = { .state = FLOW_PENDING, .first_ns = 1000, .last_ns = 5000 };
+
+	ck_assert_uint_eq(flow_due(&e), 1000 + FLOW_PENDING_MAX_NS);
+	e.state = FLOW_DRAINING;
+	ck_assert_uint_eq(flow_due(&e), 5000 + FLOW_QUIET_NS);
+	e.burst = true;
+	ck_assert_uint_eq(flow_due(&e), 5000 + FLOW_QUIET_BURST_NS);
+	/* Packets that never pause. */
+	e.last_ns = 1000 + FLOW_DRAIN_MAX_NS - 1;
+	ck_assert_uint_eq(flow_due(&e), 1000 + FLOW_DRAIN_MAX_NS);
+	e.burst = false;
+	ck_assert_uint_eq(flow_due(&e), 1000 + FLOW_DRAIN_MAX_NS);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("flowtab");
@@ -153,6 +173,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tc, test_against_model);
 	tcase_add_test(tc, test_bad_keys);
+	tcase_add_test(tc, test_due);
 	suite_add_tcase(s, tc);
 	return s;
 }
