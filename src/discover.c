@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "appmatch.h"
+#include "budget.h"
 #include "clock.h"
 #include "counter.h"
 #include "ctnl.h"
@@ -37,11 +38,6 @@
 #define DISCOVER_SPIN_NS RING_SPIN_NS
 #endif
 
-struct app_usage {
-	uint32_t sessions;	/* admitted sessions alive */
-	uint64_t rate_bps;
-};
-
 struct discover {
 	pthread_t thread;
 	bool started;
@@ -61,8 +57,7 @@ struct discover {
 	struct ctnl_events *ev;
 	struct sessiontab *sessions;
 	struct sessionlog *slog;	/* ended sessions' records */
-	struct app_usage *usage;	/* by application index of snap->policy */
-	size_t n_usage;
+	struct budget budget;	/* by application of snap->policy */
 	uint64_t last_tick;
 	uint64_t last_work;
 	uint64_t last_dump;	/* when conntrack was last listed */
@@ -84,31 +79,7 @@ struct discover {
 	struct log_ratelimit rl;
 };
 
-/* ---- budgets ------------------------------------------------------------ */
-
-static bool over_budget(const struct discover *d, const struct qp_app *app)
-{
-	const struct app_usage *u = &d->usage[app->index];
-
-	return (app->max_sessions && u->sessions >= app->max_sessions) ||
-	       (app->max_rate_bps && u->rate_bps > app->max_rate_bps);
-}
-
-/* A session no longer counts against its application's budget; with
- * RATE, its rate leaves the application's too (not while a conntrack
- * listing is adding the rates up afresh). */
-static void uncount(struct discover *d, const struct session *s, bool rate)
-{
-	struct app_usage *u;
-
-	if (!s->admitted || s->closing || s->app < 0 || (size_t)s->app >= d->n_usage)
-		return;
-	u = &d->usage[s->app];
-	if (u->sessions)
-		u->sessions--;
-	if (rate)
-		u->rate_bps = u->rate_bps > s->rate_bps ? u->rate_bps - s->rate_bps : 0;
-}
+/* ---- the policy ----------------------------------------------------------- */
 
 struct recount {
 	struct discover *d;
@@ -119,25 +90,10 @@ struct recount {
 static void recount_one(const struct session *s, void *arg)
 {
 	struct recount *rc = arg;
-	struct discover *d = rc->d;
 	struct session n = *s;
-	const struct qp_app *app = NULL;
 
-	if (s->app >= 0 && rc->old && (size_t)s->app < rc->old->n_apps)
-		app = policy_app_find(d->snap->policy, rc->old->apps[s->app].name);
-	n.app = app ? (int16_t)app->index : -1;
-	if (!app)
-		n.admitted = 0;
-	/* Session rules have no names to follow: one of the old policy's
-	 * is no longer named by number. */
-	if (n.rule >= 0)
-		n.rule = SESSION_RULE_EARLIER;
-	if (n.app != s->app || n.admitted != s->admitted || n.rule != s->rule)
-		sessiontab_put(d->sessions, &n);
-	if (app && n.admitted && !n.closing) {
-		d->usage[app->index].sessions++;
-		d->usage[app->index].rate_bps += n.rate_bps;
-	}
+	if (budget_recount(&rc->d->budget, rc->old, rc->d->snap->policy, &n))
+		sessiontab_put(rc->d->sessions, &n);
 }
 
 static void take_snapshot(struct discover *d)
@@ -147,12 +103,7 @@ static void take_snapshot(struct discover *d)
 	struct recount rc = { d, old };
 
 	if (s != d->snap) {
-		struct app_usage *u = calloc(s->policy->n_apps ? s->policy->n_apps : 1, sizeof(*u));
-
-		if (u) {
-			free(d->usage);
-			d->usage = u;
-			d->n_usage = s->policy->n_apps;
+		if (budget_reset(&d->budget, s->policy->n_apps) == 0) {
 			d->snap = s;
 			sessiontab_foreach(d->sessions, recount_one, &rc);
 			/* A reload reopens the file: logrotate's postrotate. */
@@ -166,7 +117,10 @@ static void take_snapshot(struct discover *d)
 
 /* ---- deciding ----------------------------------------------------------- */
 
-static void decide(struct discover *d, const struct discover_request *rq, struct discover_result *res)
+/* Finds the owner of the session RQ asks about, has decide.c give it its
+ * class, counts it against its budget and records it. */
+static void serve_one(struct discover *d, const struct discover_request *rq,
+		      struct discover_result *res)
 {
 	const struct qp_policy *p = d->snap->policy;
 	enum qp_direction dir = (enum qp_direction)rq->dir;
@@ -184,7 +138,7 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	 * never confirmed): that one is over, and must not count twice. */
 	redecided = sessiontab_get(d->sessions, &s.key, &old);
 	if (redecided)
-		uncount(d, &old, true);
+		budget_uncount(&d->budget, &old, true);
 	s.uid = UINT32_MAX;
 	r = sockdiag_lookup(d->sd, &rq->flow, dir, &sock);
 	if (r == 0) {
@@ -223,7 +177,7 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 	else if (owner)
 		s.reason = SESSION_DEFAULT;
 	if (dec.app) {
-		if (over_budget(d, dec.app)) {
+		if (budget_over(&d->budget, dec.app)) {
 			dec.target = &dec.app->over_budget;
 			s.reason = SESSION_OVER_BUDGET;
 			counter_inc(&d->stats.over_budget);
@@ -247,8 +201,8 @@ static void decide(struct discover *d, const struct discover_request *rq, struct
 		if (sessiontab_put(d->sessions, &s) < 0) {
 			counter_inc(&d->stats.untracked);
 			s.admitted = 0;
-		} else if (s.admitted) {
-			d->usage[dec.app->index].sessions++;
+		} else {
+			budget_count(&d->budget, &s);
 		}
 	} else if (redecided) {
 		sessiontab_del(d->sessions, &s.key, NULL);
@@ -299,7 +253,7 @@ static bool serve(struct discover *d)
 		for (size_t i = 0; i < n; i++) {
 			struct discover_result res;
 
-			decide(d, &rq[i], &res);
+			serve_one(d, &rq[i], &res);
 			ring_push(ch->res, &res);
 			pushed = true;
 		}
@@ -369,7 +323,7 @@ static void session_event(const struct ct_entry *ct, void *arg)
 		return;
 	if (ct->destroyed) {
 		sessiontab_del(d->sessions, &s.key, NULL);
-		uncount(d, &s, true);
+		budget_uncount(&d->budget, &s, true);
 		log_session(&s.key, "ended");
 		/* The end event carries the final counts. */
 		if (ct->has_counters) {
@@ -383,7 +337,7 @@ static void session_event(const struct ct_entry *ct, void *arg)
 	}
 	if (!tcp_closing(ct) || s.closing)
 		return;
-	uncount(d, &s, true);
+	budget_uncount(&d->budget, &s, true);
 	s.closing = 1;
 	sessiontab_put(d->sessions, &s);
 	log_session(&s.key, "closing, no longer counted");
@@ -409,7 +363,7 @@ static void list_one(const struct ct_entry *ct, void *arg)
 	s.seen_ns = l->start_ns;
 	/* Its update event was lost. */
 	if (tcp_closing(ct) && !s.closing) {
-		uncount(d, &s, false);
+		budget_uncount(&d->budget, &s, false);
 		s.closing = 1;
 		log_session(&s.key, "closing, no longer counted");
 	}
@@ -421,8 +375,7 @@ static void list_one(const struct ct_entry *ct, void *arg)
 		s.bytes_orig = ct->orig_counters[0];
 		s.packets_orig = ct->orig_counters[1];
 		s.packets_reply = ct->reply_counters[1];
-		if (s.admitted && !s.closing && s.app >= 0 && (size_t)s.app < d->n_usage)
-			d->usage[s.app].rate_bps += s.rate_bps;
+		budget_add_rate(&d->budget, &s);
 	}
 	sessiontab_put(d->sessions, &s);
 }
@@ -436,7 +389,7 @@ static void forget_unlisted(const struct session *s, void *arg)
 	if (s->seen_ns + SESSION_UNLISTED_NS >= l->start_ns)
 		return;
 	sessiontab_del(l->d->sessions, &s->key, NULL);
-	uncount(l->d, s, false);
+	budget_uncount(&l->d->budget, s, false);
 	counter_inc(&l->d->stats.unlisted);
 	log_session(&s->key, "no connection, no longer counted");
 	/* Its end event was lost: recorded now, with the last counts seen. */
@@ -463,10 +416,7 @@ static bool want_listing(struct discover *d, uint64_t now, bool metered)
 		return true;
 	if ((d->ct_lost || !d->ev) && sessiontab_count(d->sessions))
 		return true;
-	for (size_t i = 0; i < p->n_apps && i < d->n_usage; i++)
-		if (p->apps[i].max_sessions && d->usage[i].sessions)
-			return true;
-	return false;
+	return budget_sessions_counted(&d->budget, p);
 }
 
 static void tick(struct discover *d, uint64_t now)
@@ -489,8 +439,7 @@ static void tick(struct discover *d, uint64_t now)
 	if (!want_listing(d, now, l.metered))
 		return;
 	if (l.metered)
-		for (size_t i = 0; i < d->n_usage; i++)
-			d->usage[i].rate_bps = 0;
+		budget_clear_rates(&d->budget);
 	/* Ends already told are taken first: with their final counts, not
 	 * found missing by the listing. */
 	drain_events(d, now);
@@ -674,7 +623,7 @@ void discover_stop(struct discover *d)
 	procmap_clear(&d->pm);
 	sessiontab_free(d->sessions);
 	sessionlog_free(d->slog);
-	free(d->usage);
+	budget_clear(&d->budget);
 	pthread_mutex_destroy(&d->hist_lock);
 	waker_close(&d->waker);
 	if (d->epoll_fd >= 0)
