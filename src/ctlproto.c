@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ctlproto.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "diag.h"
 #include "jsonw.h"
+#include "units.h"
 #include "yaml-tree.h"
 
 static const char *const command_names[CTL_N_COMMANDS] = {
@@ -57,6 +56,17 @@ void ctl_format_request(const struct ctl_request *req, struct jsonw *w)
 	jsonw_end_object(w);
 }
 
+/* A JSON number from 1 to MAX: unquoted, digits only (no sign, spaces or
+ * 0x, which units_parse_uint would take). */
+static bool json_count(const struct ynode *v, uint64_t max, uint64_t *ret)
+{
+	const char *err;
+
+	return v->type == YNODE_SCALAR && !v->quoted && v->value[0] &&
+	       strspn(v->value, "0123456789") == strlen(v->value) &&
+	       units_parse_uint(v->value, max, ret, &err) == 0 && *ret > 0;
+}
+
 /* JSON is YAML's flow style: libyaml, which reads the policy, reads
  * requests too. */
 static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *err, size_t errlen)
@@ -70,20 +80,10 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 	}
 	for (size_t i = 0; i < root->n_items; i++) {
 		const struct ynode *k = root->items[2 * i], *v = root->items[2 * i + 1];
-		char *end;
+		uint64_t n;
 
 		if (strcmp(k->value, "version") == 0) {
-			unsigned long n;
-
-			if (v->type != YNODE_SCALAR || v->quoted) {
-				snprintf(err, errlen, "\"version\" is a number");
-				return -EINVAL;
-			}
-			errno = 0;
-			n = strtoul(v->value, &end, 10);
-			/* strtoul takes "-1" and a sign or spaces first: digits only. */
-			if (errno || !isdigit((unsigned char)v->value[0]) || *end || n == 0 ||
-			    n > 1000) {
+			if (!json_count(v, 1000, &n)) {
 				snprintf(err, errlen, "\"version\" is a number");
 				return -EINVAL;
 			}
@@ -102,12 +102,7 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 				return -EINVAL;
 			}
 		} else if (strcmp(k->value, "pid") == 0) {
-			unsigned long n;
-
-			errno = 0;
-			n = v->type == YNODE_SCALAR && !v->quoted ? strtoul(v->value, &end, 10) : 0;
-			if (v->type != YNODE_SCALAR || v->quoted || errno ||
-			    !isdigit((unsigned char)v->value[0]) || *end || n == 0 || n > UINT32_MAX) {
+			if (!json_count(v, UINT32_MAX, &n)) {
 				snprintf(err, errlen, "\"pid\" is a process id");
 				return -EINVAL;
 			}
