@@ -256,7 +256,9 @@ int nl_sock_talk_batch(struct nl_sock *s, const void *buf, size_t len, size_t ex
 			break;
 		if (n < 0)
 			return n;
-		deadline = deadline_of(s);
+		/* The kernel handles a batch inside sendmsg(): once its first
+		 * ack is here, every ack it will send is queued. */
+		deadline = clock_mono_ns();
 		for (m = (const struct nlmsghdr *)s->buf; mnl_nlmsg_ok(m, n);
 		     m = mnl_nlmsg_next(m, &n)) {
 			char msg[sizeof(s->err)];

@@ -49,8 +49,10 @@ int nl_sock_talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg
 typedef void (*nl_ack_cb)(uint32_t seq, int error, const char *msg, void *arg);
 
 /** Sends a batch of LEN bytes at BUF whose messages all ask for an ack,
- * and reads EXPECTED acks, calling CB for each. Returns the first error
- * the kernel reported, -EPROTO if fewer acks came, or a sending error. */
+ * and reads up to EXPECTED acks, calling CB for each: the kernel handles
+ * a batch inside sendmsg(), so after the first (waited for up to the
+ * timeout) only those already queued. Returns the first error the kernel
+ * reported, -EPROTO if fewer acks came, or a sending error. */
 int nl_sock_talk_batch(struct nl_sock *s, const void *buf, size_t len, size_t expected,
 		       nl_ack_cb cb, void *arg);
 

@@ -163,16 +163,19 @@ struct commit_ctx {
 	const struct nft_batch *b;
 	char *err;
 	size_t errlen;
+	bool refused;		/* the kernel said why: ERR holds it */
 };
 
-/* Names the first message the kernel refused, in its own words if any. */
+/* Names the first message the kernel refused, in its own words if any;
+ * "nftables" when it refused the batch as a whole (its begin message). */
 static void commit_ack(uint32_t seq, int error, const char *msg, void *arg)
 {
 	struct commit_ctx *c = arg;
 	int idx;
 
-	if (!error || c->s->failed_index >= 0)
+	if (!error || c->refused)
 		return;
+	c->refused = true;
 	idx = find_msg(c->b, seq);
 	c->s->failed_index = idx;
 	snprintf(c->err, c->errlen, "%s: %s%s%s%s", idx >= 0 ? c->b->msgs[idx].desc : "nftables",
@@ -181,7 +184,7 @@ static void commit_ack(uint32_t seq, int error, const char *msg, void *arg)
 
 int nft_sock_commit(struct nft_sock *s, struct nft_batch *b, char *err, size_t errlen)
 {
-	struct commit_ctx c = { s, b, err, errlen };
+	struct commit_ctx c = { s, b, err, errlen, false };
 	int r;
 
 	s->failed_index = -1;
@@ -194,9 +197,9 @@ int nft_sock_commit(struct nft_sock *s, struct nft_batch *b, char *err, size_t e
 	b->full = true;	/* sealed */
 	r = nl_sock_talk_batch(s->nl, mnl_nlmsg_batch_head(b->b), mnl_nlmsg_batch_size(b->b),
 			       b->n, commit_ack, &c);
-	if (r == -EPROTO && s->failed_index < 0)
+	if (r == -EPROTO && !c.refused)
 		snprintf(err, errlen, "nftables acknowledged fewer than the %zu messages sent", b->n);
-	else if (r < 0 && s->failed_index < 0)
+	else if (r < 0 && !c.refused)
 		snprintf(err, errlen, "sending the nftables transaction: %s", strerror(-r));
 	return r;
 }

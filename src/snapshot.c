@@ -9,11 +9,12 @@
 static int marks_copy(struct marks *dst, const struct marks *prev)
 {
 	dst->mask = prev->mask;
-	dst->n = prev->n;
 	dst->names = calloc(prev->n, sizeof(char *));
 	dst->values = calloc(prev->n, sizeof(uint32_t));
 	if (!dst->names || !dst->values)
 		return -ENOMEM;
+	/* Only now: marks_clear() frees N names. */
+	dst->n = prev->n;
 	for (size_t i = 0; i < prev->n; i++) {
 		dst->names[i] = strdup(prev->names[i]);
 		if (!dst->names[i])
