@@ -69,7 +69,8 @@ int ctl_ask(const struct ctl_opts *o, const struct ctl_request *req, struct ctl_
 	struct jsonw w;
 	const char *line;
 	size_t cap = 65536, n = 0;
-	int fd;
+	bool sent;
+	int fd, e;
 
 	memset(ret, 0, sizeof(*ret));
 	jsonw_init(&w);
@@ -81,17 +82,16 @@ int ctl_ask(const struct ctl_opts *o, const struct ctl_request *req, struct ctl_
 		return EXIT_FAILED;
 	}
 	fd = connect_to(o->socket);
-	if (fd < 0) {
-		jsonw_free(&w);
+	sent = fd >= 0 && send(fd, line, n, MSG_NOSIGNAL) == (ssize_t)n;
+	e = errno;
+	jsonw_free(&w);
+	if (fd < 0)
 		return EXIT_UNREACHABLE;
-	}
-	if (send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n) {
-		fprintf(stderr, "qpod-ctl: sending to qpodd: %s\n", strerror(errno));
-		jsonw_free(&w);
+	if (!sent) {
+		fprintf(stderr, "qpod-ctl: sending to qpodd: %s\n", strerror(e));
 		close(fd);
 		return EXIT_UNREACHABLE;
 	}
-	jsonw_free(&w);
 	ret->text = malloc(cap);
 	for (;;) {
 		ssize_t got;
@@ -127,7 +127,6 @@ int ctl_ask(const struct ctl_opts *o, const struct ctl_request *req, struct ctl_
 	}
 	close(fd);
 	ret->text[ret->len] = '\0';
-	ret->arena = NULL;
 	diag_list_init(&diags);
 	if (arena_new(&ret->arena) < 0 ||
 	    ytree_parse_max(ret->arena, "answer", ret->text, ret->len, ANSWER_MAX, &root, &diags) <
