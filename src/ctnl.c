@@ -45,14 +45,14 @@ void ctnl_free(struct ctnl *c)
 	free(c);
 }
 
-size_t ctnl_tuple_from_flow(const struct flow *f, bool reply, uint8_t *buf, size_t len)
+size_t ctnl_tuple_put(const struct tuple *t, bool reply, uint8_t *buf, size_t len)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *tuple, *nest;
-	const uint8_t *src = reply ? f->daddr : f->saddr;
-	const uint8_t *dst = reply ? f->saddr : f->daddr;
-	uint16_t sport = reply ? f->dport : f->sport;
-	uint16_t dport = reply ? f->sport : f->dport;
+	const uint8_t *src = reply ? t->daddr : t->saddr;
+	const uint8_t *dst = reply ? t->saddr : t->daddr;
+	uint16_t sport = reply ? t->dport : t->sport;
+	uint16_t dport = reply ? t->sport : t->dport;
 	char tmp[256];
 	size_t n;
 
@@ -63,7 +63,7 @@ size_t ctnl_tuple_from_flow(const struct flow *f, bool reply, uint8_t *buf, size
 	nlh = mnl_nlmsg_put_header(tmp);
 	tuple = mnl_attr_nest_start(nlh, reply ? CTA_TUPLE_REPLY : CTA_TUPLE_ORIG);
 	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	if (f->family == AF_INET) {
+	if (t->family == AF_INET) {
 		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, src);
 		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, dst);
 	} else {
@@ -72,8 +72,8 @@ size_t ctnl_tuple_from_flow(const struct flow *f, bool reply, uint8_t *buf, size
 	}
 	mnl_attr_nest_end(nlh, nest);
 	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, f->proto);
-	if (f->has_ports) {
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->proto);
+	if (t->has_ports) {
 		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(sport));
 		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
 	}
@@ -115,28 +115,28 @@ struct parse_ctx {
 
 static int tuple_ip_cb(const struct nlattr *a, void *data)
 {
-	struct flow *f = data;
+	struct tuple *t = data;
 
 	switch (mnl_attr_get_type(a)) {
 	case CTA_IP_V4_SRC:
 		if (mnl_attr_get_payload_len(a) == 4) {
-			f->family = AF_INET;
-			memcpy(f->saddr, mnl_attr_get_payload(a), 4);
+			t->family = AF_INET;
+			memcpy(t->saddr, mnl_attr_get_payload(a), 4);
 		}
 		break;
 	case CTA_IP_V4_DST:
 		if (mnl_attr_get_payload_len(a) == 4)
-			memcpy(f->daddr, mnl_attr_get_payload(a), 4);
+			memcpy(t->daddr, mnl_attr_get_payload(a), 4);
 		break;
 	case CTA_IP_V6_SRC:
 		if (mnl_attr_get_payload_len(a) == 16) {
-			f->family = AF_INET6;
-			memcpy(f->saddr, mnl_attr_get_payload(a), 16);
+			t->family = AF_INET6;
+			memcpy(t->saddr, mnl_attr_get_payload(a), 16);
 		}
 		break;
 	case CTA_IP_V6_DST:
 		if (mnl_attr_get_payload_len(a) == 16)
-			memcpy(f->daddr, mnl_attr_get_payload(a), 16);
+			memcpy(t->daddr, mnl_attr_get_payload(a), 16);
 		break;
 	}
 	return MNL_CB_OK;
@@ -144,22 +144,22 @@ static int tuple_ip_cb(const struct nlattr *a, void *data)
 
 static int tuple_proto_cb(const struct nlattr *a, void *data)
 {
-	struct flow *f = data;
+	struct tuple *t = data;
 
 	switch (mnl_attr_get_type(a)) {
 	case CTA_PROTO_NUM:
 		if (mnl_attr_get_payload_len(a) >= 1)
-			f->proto = mnl_attr_get_u8(a);
+			t->proto = mnl_attr_get_u8(a);
 		break;
 	case CTA_PROTO_SRC_PORT:
 		if (mnl_attr_get_payload_len(a) >= 2) {
-			f->sport = ntohs(mnl_attr_get_u16(a));
-			f->has_ports = true;
+			t->sport = ntohs(mnl_attr_get_u16(a));
+			t->has_ports = true;
 		}
 		break;
 	case CTA_PROTO_DST_PORT:
 		if (mnl_attr_get_payload_len(a) >= 2)
-			f->dport = ntohs(mnl_attr_get_u16(a));
+			t->dport = ntohs(mnl_attr_get_u16(a));
 		break;
 	}
 	return MNL_CB_OK;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "tuple.h"
 
 struct nlmsghdr;
 
@@ -18,11 +18,11 @@ int ctnl_new(struct ctnl **ret);
 void ctnl_free(struct ctnl *c);
 
 /** Writes to BUF (LEN bytes at least 128) the CTA_TUPLE_ORIG attribute of
- * the connection whose packet F is, as if it were the connection's first
- * packet; with REPLY, the CTA_TUPLE_REPLY attribute instead, which still
- * names the connection when the packet's destination was translated
- * before qpod saw it. Returns the bytes written, or 0. */
-size_t ctnl_tuple_from_flow(const struct flow *f, bool reply, uint8_t *buf, size_t len);
+ * the connection whose first packet has tuple T; with REPLY, the
+ * CTA_TUPLE_REPLY attribute instead, which still names the connection
+ * when the packet's destination was translated before qpod saw it.
+ * Returns the bytes written, or 0. */
+size_t ctnl_tuple_put(const struct tuple *t, bool reply, uint8_t *buf, size_t len);
 
 /** Sets the bits MASK of the mark of the connection that ATTRS (whole
  * netlink attributes: a tuple, and CTA_ZONE if not the default zone) name
@@ -34,8 +34,8 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 
 /* A connection as ctnetlink reports it (events, dumps). */
 struct ct_entry {
-	struct flow orig;	/* the original direction's tuple */
-	struct flow reply;	/* the reply direction's: tells a translated address */
+	struct tuple orig;	/* the original direction's */
+	struct tuple reply;	/* the reply direction's: tells a translated address */
 	bool destroyed;		/* an end event, not an update */
 	uint8_t tcp_state;	/* TCP_CONNTRACK_*, 0 if not TCP or not told */
 	uint32_t mark;

@@ -73,11 +73,11 @@ struct datapath {
 	struct log_ratelimit rl_parse, rl_overrun, rl_io, rl_evict;
 };
 
-static void log_decision(const struct flow *f, enum qp_direction dir, const struct decision *d)
+static void log_decision(const struct tuple *t, enum qp_direction dir, const struct decision *d)
 {
 	char fs[128];
 
-	flow_format(f, fs, sizeof(fs));
+	tuple_format(t, fs, sizeof(fs));
 	log_debug("%s %s: %s (%s)", dir == QP_DIR_IN ? "in" : "out", fs,
 		  d->target->kind == QP_TARGET_DROP ? "drop" : d->target->cls->name,
 		  d->rule >= 0 ? "session rule" : "default class");
@@ -114,16 +114,16 @@ static void verdict(struct datapath *dp, uint32_t id, uint32_t pkt_mark, bool dr
 }
 
 /* Decides by the packet alone: the session rules without an owner. */
-static void decide_here(struct datapath *dp, const struct flow *f, enum qp_direction dir,
+static void decide_here(struct datapath *dp, const struct tuple *t, enum qp_direction dir,
 			bool parsed, bool *ret_drop, uint32_t *ret_mark)
 {
 	const struct qp_policy *p = dp->snap->policy;
 	struct decision d = { &p->default_class, -1, NULL };
 
 	if (parsed)
-		decide_session(p, f, dir, NULL, &d);
+		decide_session(p, t, dir, NULL, &d);
 	if (parsed && log_enabled(LOG_DEBUG))
-		log_decision(f, dir, &d);
+		log_decision(t, dir, &d);
 	*ret_drop = d.target->kind == QP_TARGET_DROP;
 	*ret_mark = *ret_drop ? 0 : marks_class(&dp->snap->marks, d.target->cls->index);
 }
@@ -160,13 +160,12 @@ static void release(struct datapath *dp, struct flow_entry *e, bool drop, uint32
 
 /* Starts a session: asks discovery, or decides at once without it (or
  * when its ring is full). */
-static void start_session(struct datapath *dp, struct flow_entry *e, const struct flow *f,
-			  enum qp_direction dir)
+static void start_session(struct datapath *dp, struct flow_entry *e, enum qp_direction dir)
 {
 	struct discover_request rq = {
 		.entry = flowtab_index(dp->flows, e),
 		.gen = e->gen,
-		.flow = *f,
+		.tuple = e->tuple,
 		.dir = (uint8_t)dir,
 		.first_ns = e->first_ns,
 		.queued_ns = clock_mono_ns(),
@@ -183,7 +182,7 @@ static void start_session(struct datapath *dp, struct flow_entry *e, const struc
 	}
 	if (dp->chan)
 		counter_inc(&dp->stats.undiscovered);
-	decide_here(dp, f, dir, true, &drop, &mark);
+	decide_here(dp, &e->tuple, dir, true, &drop, &mark);
 	release(dp, e, drop, mark);
 }
 
@@ -195,12 +194,14 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 	const uint8_t *key;
 	size_t key_len;
 	struct flow_entry *e;
-	struct flow f = { 0 };
+	struct tuple t = { 0 };
+	uint8_t tcp_flags = 0;
 	bool syn, evicted, drop, parsed;
 	uint32_t mark;
 
 	counter_inc(&dp->stats.packets);
-	parsed = packet_parse(pkt->data, pkt->len, &f) == 0;
+	parsed = packet_parse(pkt->data, pkt->len, &t, &tcp_flags) == 0;
+	syn = packet_opens(tcp_flags);
 	if (!parsed) {
 		if (log_ratelimit_ok(&dp->rl_parse))
 			log_warning("queue %u: a packet too short or malformed to read "
@@ -213,7 +214,7 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 		key = pkt->ct_key;
 		key_len = pkt->ct_key_len;
 	} else {
-		key_len = parsed ? ctnl_tuple_from_flow(&f, false, built, sizeof(built)) : 0;
+		key_len = parsed ? ctnl_tuple_put(&t, false, built, sizeof(built)) : 0;
 		key = built;
 	}
 	e = key_len ? flowtab_find(dp->flows, key, key_len) : NULL;
@@ -227,23 +228,19 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 					    dp->queue_num, flowtab_capacity(dp->flows));
 		}
 		if (e) {
-			syn = f.proto == IPPROTO_TCP &&
-			      (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
-			e->flow = f;
+			e->tuple = t;
 			e->syn = syn;
 			e->dir = (uint8_t)dir;
 			(void)held_push(&dp->held, &e->held, pkt->id, pkt->mark);	/* not full */
-			start_session(dp, e, &f, dir);
+			start_session(dp, e, dir);
 			return;
 		}
 	}
 	if (!e) {
 		/* Never leave a packet without a verdict: what cannot be tracked
 		 * is decided by itself. */
-		decide_here(dp, &f, dir, parsed, &drop, &mark);
-		verdict(dp, pkt->id, pkt->mark, drop, mark,
-			parsed && f.proto == IPPROTO_TCP &&
-				(f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN);
+		decide_here(dp, &t, dir, parsed, &drop, &mark);
+		verdict(dp, pkt->id, pkt->mark, drop, mark, syn);
 		return;
 	}
 	flowtab_touch(dp->flows, e, dp->now);
@@ -252,11 +249,10 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 			return;
 		/* Held-packet room ran out (more than the queue's length): decide
 		 * this session now so its packets keep their order. */
-		decide_here(dp, &e->flow, dir, true, &drop, &mark);
+		decide_here(dp, &e->tuple, dir, true, &drop, &mark);
 		counter_inc(&dp->stats.undiscovered);
 		release(dp, e, drop, mark);
 	}
-	syn = f.proto == IPPROTO_TCP && (f.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 	/* The kernel still queues a session qpodd marked: the mark did not take
 	 * (the connection was recreated). Mark it again. */
 	if (e->state == FLOW_SETTLED && !e->drop && !syn)
@@ -302,11 +298,11 @@ static int settle(struct datapath *dp, struct flow_entry *e, uint32_t mask)
 	int r = -ENOENT;
 
 	if (!e->reply_key)
-		r = ctnl_set_mark(dp->ctnl, e->flow.family, e->key, e->key_len, e->mark, mask);
+		r = ctnl_set_mark(dp->ctnl, e->tuple.family, e->key, e->key_len, e->mark, mask);
 	if (r != -ENOENT)
 		return r;
-	len = ctnl_tuple_from_flow(&e->flow, true, reply, sizeof(reply));
-	r = len ? ctnl_set_mark(dp->ctnl, e->flow.family, reply, len, e->mark, mask) : -ENOENT;
+	len = ctnl_tuple_put(&e->tuple, true, reply, sizeof(reply));
+	r = len ? ctnl_set_mark(dp->ctnl, e->tuple.family, reply, len, e->mark, mask) : -ENOENT;
 	if (r == 0)
 		e->reply_key = true;
 	return r;
@@ -332,7 +328,7 @@ static uint64_t settle_quiet(struct datapath *dp)
 				bool drop;
 				uint32_t mark;
 
-				decide_here(dp, &e->flow, (enum qp_direction)e->dir, true, &drop,
+				decide_here(dp, &e->tuple, (enum qp_direction)e->dir, true, &drop,
 					    &mark);
 				counter_inc(&dp->stats.undiscovered);
 				if (log_ratelimit_ok(&dp->rl_io))
@@ -550,7 +546,7 @@ static void *thread_main(void *arg)
 			bool drop;
 			uint32_t mark;
 
-			decide_here(dp, &e->flow, (enum qp_direction)e->dir, true, &drop, &mark);
+			decide_here(dp, &e->tuple, (enum qp_direction)e->dir, true, &drop, &mark);
 			release(dp, e, drop, mark);
 		}
 	}

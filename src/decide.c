@@ -6,31 +6,31 @@ static bool port_in(const struct qp_port_range *r, uint16_t port)
 	return port >= r->lo && port <= r->hi;
 }
 
-bool decide_flow_matches(const struct qp_flow_match *m, const struct flow *f,
+bool decide_flow_matches(const struct qp_flow_match *m, const struct tuple *t,
 			 enum qp_direction dir)
 {
 	if (m->direction != QP_DIR_ANY && m->direction != dir)
 		return false;
-	if (m->proto != QP_PROTO_ANY && m->proto != f->proto)
+	if (m->proto != QP_PROTO_ANY && m->proto != t->proto)
 		return false;
-	if (m->has_src && !netaddr_cidr_contains(&m->src, f->family, f->saddr))
+	if (m->has_src && !netaddr_cidr_contains(&m->src, t->family, t->saddr))
 		return false;
-	if (m->has_dst && !netaddr_cidr_contains(&m->dst, f->family, f->daddr))
+	if (m->has_dst && !netaddr_cidr_contains(&m->dst, t->family, t->daddr))
 		return false;
 	if (m->has_port || m->has_sport || m->has_dport) {
-		if (!f->has_ports)
+		if (!t->has_ports)
 			return false;
-		if (m->has_port && !port_in(&m->port, f->sport) && !port_in(&m->port, f->dport))
+		if (m->has_port && !port_in(&m->port, t->sport) && !port_in(&m->port, t->dport))
 			return false;
-		if (m->has_sport && !port_in(&m->sport, f->sport))
+		if (m->has_sport && !port_in(&m->sport, t->sport))
 			return false;
-		if (m->has_dport && !port_in(&m->dport, f->dport))
+		if (m->has_dport && !port_in(&m->dport, t->dport))
 			return false;
 	}
 	return true;
 }
 
-void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_direction dir,
+void decide_session(const struct qp_policy *p, const struct tuple *t, enum qp_direction dir,
 		    const struct qp_app *app, struct decision *ret)
 {
 	ret->app = app;
@@ -39,7 +39,7 @@ void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_dir
 
 		if (r->app_name && r->app != app)
 			continue;
-		if (decide_flow_matches(&r->match, f, dir)) {
+		if (decide_flow_matches(&r->match, t, dir)) {
 			ret->target = &r->target;
 			ret->rule = (int)i;
 			return;

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "packet.h"
+#include "tuple.h"
 #include "policy.h"
 
 /* Which rule decided a session, and what it decided. */
@@ -14,16 +14,16 @@ struct decision {
 	const struct qp_app *app;	/* the owner's application, or NULL */
 };
 
-/** True if M's conditions hold for the session whose first packet is F,
- * travelling in direction DIR (QP_DIR_OUT or QP_DIR_IN). */
-bool decide_flow_matches(const struct qp_flow_match *m, const struct flow *f,
+/** True if M's conditions hold for the session of tuple T, whose first
+ * packet travels in direction DIR (QP_DIR_OUT or QP_DIR_IN). */
+bool decide_flow_matches(const struct qp_flow_match *m, const struct tuple *t,
 			 enum qp_direction dir);
 
 /** Decides a new session of application APP (NULL: none, or not known):
  * the first session rule that matches (a rule naming an application
  * matches only that application's sessions), else the application's
  * class, else the default class. Admission limits are the caller's. */
-void decide_session(const struct qp_policy *p, const struct flow *f, enum qp_direction dir,
+void decide_session(const struct qp_policy *p, const struct tuple *t, enum qp_direction dir,
 		    const struct qp_app *app, struct decision *ret);
 
 #endif

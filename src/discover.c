@@ -133,14 +133,14 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	bool redecided;
 	int r;
 
-	session_key_from_flow(&rq->flow, &s.key);
+	s.key = rq->tuple;
 	/* Decided before (the packet thread forgot it, or its connection was
 	 * never confirmed): that one is over, and must not count twice. */
 	redecided = sessiontab_get(d->sessions, &s.key, &old);
 	if (redecided)
 		budget_uncount(&d->budget, &old, true);
 	s.uid = UINT32_MAX;
-	r = sockdiag_lookup(d->sd, &rq->flow, dir, &sock);
+	r = sockdiag_lookup(d->sd, &rq->tuple, dir, &sock);
 	if (r == 0) {
 		s.uid = sock.uid;
 		owner = procmap_owner(&d->pm, sock.inode, sock.uid, now);
@@ -169,7 +169,7 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 		view.uid = owner->uid;
 		s.uid = owner->uid;
 	}
-	decide_session(p, &rq->flow, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
+	decide_session(p, &rq->tuple, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
 	if (dec.rule >= 0)
 		s.reason = SESSION_BY_RULE;
 	else if (dec.app)
@@ -211,7 +211,7 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	if (log_enabled(LOG_DEBUG)) {
 		char fs[128];
 
-		flow_format(&rq->flow, fs, sizeof(fs));
+		tuple_format(&rq->tuple, fs, sizeof(fs));
 		log_debug("%s %s: pid %u (%s) app %s -> %s (%s)", dir == QP_DIR_IN ? "in" : "out",
 			  fs, s.pid, owner ? owner->comm : "?", dec.app ? dec.app->name : "-",
 			  s.drop ? "drop" : dec.target->cls->name, session_reason_name(s.reason));
@@ -277,17 +277,13 @@ static bool all_empty(void *arg)
 
 /* ---- connections' ends, rates ------------------------------------------- */
 
-static void log_session(const struct session_key *k, const char *what)
+static void log_session(const struct tuple *k, const char *what)
 {
-	struct flow f = { .family = k->family, .proto = k->proto, .sport = k->sport,
-			  .dport = k->dport, .has_ports = k->sport || k->dport };
 	char fs[128];
 
 	if (!log_enabled(LOG_DEBUG))
 		return;
-	memcpy(f.saddr, k->saddr, sizeof(f.saddr));
-	memcpy(f.daddr, k->daddr, sizeof(f.daddr));
-	flow_format(&f, fs, sizeof(fs));
+	tuple_format(k, fs, sizeof(fs));
 	log_debug("session %s: %s", fs, what);
 }
 
@@ -296,15 +292,14 @@ static void log_session(const struct session_key *k, const char *what)
  * incoming session redirected in prerouting). */
 static bool session_of(struct discover *d, const struct ct_entry *ct, struct session *ret)
 {
-	struct session_key key, nat;
+	struct tuple nat;
 
-	session_key_from_flow(&ct->orig, &key);
-	if (sessiontab_get(d->sessions, &key, ret))
+	if (sessiontab_get(d->sessions, &ct->orig, ret))
 		return true;
 	if (!ct->reply.family)
 		return false;
-	session_key_translated(&ct->orig, &ct->reply, &nat);
-	return memcmp(&nat, &key, sizeof(key)) != 0 && sessiontab_get(d->sessions, &nat, ret);
+	tuple_translated(&ct->orig, &ct->reply, &nat);
+	return memcmp(&nat, &ct->orig, sizeof(nat)) != 0 && sessiontab_get(d->sessions, &nat, ret);
 }
 
 static bool tcp_closing(const struct ct_entry *ct)

@@ -9,7 +9,6 @@
 #include "cnproc.h"
 #include "snapshot.h"
 #include "hist.h"
-#include "packet.h"
 #include "ring.h"
 #include "sessiontab.h"
 
@@ -23,7 +22,7 @@
 struct discover_request {
 	uint32_t entry;		/* the packet thread's handle for the session */
 	uint32_t gen;
-	struct flow flow;	/* its first packet */
+	struct tuple tuple;	/* of its first packet */
 	uint8_t dir;		/* enum qp_direction */
 	uint64_t first_ns;	/* when its first packet was read */
 	uint64_t queued_ns;	/* when it was pushed */

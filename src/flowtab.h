@@ -7,11 +7,13 @@
 #include <stdint.h>
 
 #include "held.h"
-#include "packet.h"
+#include "tuple.h"
 
 /* The sessions a packet thread has decided and still watches, keyed by
  * the bytes that name their conntrack entry (zone and original tuple, as
- * the kernel serialises them). Fixed capacity, no allocation after
+ * the kernel serialises them, or as ctnl_tuple_put writes them): these
+ * are what the kernel takes back to set the mark, and they tell apart
+ * what a struct tuple does not (zones, ICMP ids). Fixed capacity, no allocation after
  * creation; when full, the least recently seen session is forgotten.
  * Entries never move, so pointers stay valid until removal. */
 
@@ -48,7 +50,7 @@ struct flow_entry {
 	bool burst;		/* many packets were held: its sender may be stalled */
 	uint8_t dir;		/* enum qp_direction of its first packet */
 	uint32_t gen;		/* tells this session from the slot's next one */
-	struct flow flow;	/* the first packet's, for the reply tuple */
+	struct tuple tuple;	/* the first packet's, for the reply tuple */
 	struct held_list held;	/* packets held while pending */
 	uint64_t first_ns;	/* first packet seen */
 	uint64_t last_ns;	/* last packet seen */

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "packet.h"
@@ -15,7 +13,7 @@ static uint16_t get16(const uint8_t *p)
 }
 
 /* Reads ports (and TCP flags) at L4, if the packet holds them. */
-static int parse_l4(const uint8_t *l4, size_t len, struct flow *f)
+static int parse_l4(const uint8_t *l4, size_t len, struct tuple *f, uint8_t *tcp_flags)
 {
 	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
 		return 0;
@@ -27,12 +25,12 @@ static int parse_l4(const uint8_t *l4, size_t len, struct flow *f)
 	if (f->proto == IPPROTO_TCP) {
 		if (len < 14)
 			return -EINVAL;
-		f->tcp_flags = l4[13];
+		*tcp_flags = l4[13];
 	}
 	return 0;
 }
 
-static int parse_ipv4(const uint8_t *p, size_t len, struct flow *f)
+static int parse_ipv4(const uint8_t *p, size_t len, struct tuple *f, uint8_t *tcp_flags)
 {
 	size_t ihl, total;
 	uint16_t frag;
@@ -53,10 +51,10 @@ static int parse_ipv4(const uint8_t *p, size_t len, struct flow *f)
 	frag = get16(p + 6);
 	if (frag & 0x1fff)	/* a later fragment: no transport header */
 		return 0;
-	return parse_l4(p + ihl, len - ihl, f);
+	return parse_l4(p + ihl, len - ihl, f, tcp_flags);
 }
 
-static int parse_ipv6(const uint8_t *p, size_t len, struct flow *f)
+static int parse_ipv6(const uint8_t *p, size_t len, struct tuple *f, uint8_t *tcp_flags)
 {
 	size_t off = 40;
 	uint8_t next;
@@ -94,7 +92,7 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct flow *f)
 			break;
 		default:
 			f->proto = next;
-			return parse_l4(p + off, len - off, f);
+			return parse_l4(p + off, len - off, f, tcp_flags);
 		}
 		if (off > len)
 			return -EINVAL;
@@ -102,19 +100,20 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct flow *f)
 	return -EINVAL;
 }
 
-int packet_parse(const uint8_t *data, size_t len, struct flow *ret)
+int packet_parse(const uint8_t *data, size_t len, struct tuple *ret, uint8_t *ret_tcp_flags)
 {
-	struct flow f = { 0 };
+	struct tuple f = { 0 };
+	uint8_t tcp_flags = 0;
 	int r;
 
 	if (len < 1)
 		return -EINVAL;
 	switch (data[0] >> 4) {
 	case 4:
-		r = parse_ipv4(data, len, &f);
+		r = parse_ipv4(data, len, &f, &tcp_flags);
 		break;
 	case 6:
-		r = parse_ipv6(data, len, &f);
+		r = parse_ipv6(data, len, &f, &tcp_flags);
 		break;
 	default:
 		return -EINVAL;
@@ -122,26 +121,6 @@ int packet_parse(const uint8_t *data, size_t len, struct flow *ret)
 	if (r < 0)
 		return r;
 	*ret = f;
+	*ret_tcp_flags = tcp_flags;
 	return 0;
-}
-
-void flow_format(const struct flow *f, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[8];
-	const char *lb = f->family == AF_INET6 ? "[" : "";
-	const char *rb = f->family == AF_INET6 ? "]" : "";
-
-	inet_ntop(f->family, f->saddr, s, sizeof(s));
-	inet_ntop(f->family, f->daddr, d, sizeof(d));
-	if (f->proto == IPPROTO_TCP)
-		snprintf(proto, sizeof(proto), "tcp");
-	else if (f->proto == IPPROTO_UDP)
-		snprintf(proto, sizeof(proto), "udp");
-	else
-		snprintf(proto, sizeof(proto), "ip/%u", f->proto);
-	if (f->has_ports)
-		snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u", proto, lb, s, rb, f->sport, lb, d,
-			 rb, f->dport);
-	else
-		snprintf(buf, len, "%s %s -> %s", proto, s, d);
 }

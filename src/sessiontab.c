@@ -11,7 +11,6 @@
 #define SESSION_RATE_MAX 1000000000000000000ull
 
 _Static_assert(sizeof(struct session) == 128, "a session is sixteen words");
-_Static_assert(sizeof(struct session_key) == 40, "keys are five words");
 
 enum slot_state {
 	SLOT_EMPTY,
@@ -33,29 +32,6 @@ struct sessiontab {
 	atomic_size_t count;
 };
 
-void session_key_from_flow(const struct flow *f, struct session_key *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->family = f->family;
-	ret->proto = f->proto;
-	ret->sport = f->sport;
-	ret->dport = f->dport;
-	memcpy(ret->saddr, f->saddr, sizeof(ret->saddr));
-	memcpy(ret->daddr, f->daddr, sizeof(ret->daddr));
-}
-
-void session_key_translated(const struct flow *orig, const struct flow *reply,
-			    struct session_key *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->family = orig->family;
-	ret->proto = orig->proto;
-	ret->sport = orig->sport;
-	ret->dport = reply->sport;
-	memcpy(ret->saddr, orig->saddr, sizeof(ret->saddr));
-	memcpy(ret->daddr, reply->saddr, sizeof(ret->daddr));
-}
-
 void session_meter(struct session *s, uint64_t bytes, uint64_t dt_ns)
 {
 	uint64_t inst = 0;
@@ -75,7 +51,7 @@ void session_meter(struct session *s, uint64_t bytes, uint64_t dt_ns)
  * SESSIONTAB_BUCKET slots; an insert takes the emptiest. Entries never
  * move, so a reader needs no more than the slots' sequence counters, and
  * a removal just empties its slot. */
-static uint32_t bucket_choices(const struct sessiontab *t, const struct session_key *k,
+static uint32_t bucket_choices(const struct sessiontab *t, const struct tuple *k,
 			       uint32_t out[SESSIONTAB_CHOICES])
 {
 	const uint8_t *p = (const uint8_t *)k;
@@ -169,7 +145,7 @@ static void slot_write(struct slot *s, unsigned state, uint32_t tag, const struc
 }
 
 /* The writer owns the slots, so it may read them directly. */
-static bool slot_key_is(const struct slot *s, const struct session_key *k)
+static bool slot_key_is(const struct slot *s, const struct tuple *k)
 {
 	uint64_t words[sizeof(*k) / sizeof(uint64_t)];
 
@@ -184,7 +160,7 @@ static struct slot *bucket_slot(const struct sessiontab *t, uint32_t bucket, uns
 }
 
 /* Writer: the slot holding KEY, or NULL. */
-static struct slot *find(struct sessiontab *t, const struct session_key *key, uint32_t tag,
+static struct slot *find(struct sessiontab *t, const struct tuple *key, uint32_t tag,
 			 const uint32_t b[SESSIONTAB_CHOICES])
 {
 	for (unsigned c = 0; c < SESSIONTAB_CHOICES; c++)
@@ -236,7 +212,7 @@ int sessiontab_put(struct sessiontab *t, const struct session *s)
 	return 0;
 }
 
-bool sessiontab_del(struct sessiontab *t, const struct session_key *key, struct session *ret_old)
+bool sessiontab_del(struct sessiontab *t, const struct tuple *key, struct session *ret_old)
 {
 	uint32_t b[SESSIONTAB_CHOICES];
 	struct slot *sl;
@@ -252,7 +228,7 @@ bool sessiontab_del(struct sessiontab *t, const struct session_key *key, struct 
 	return true;
 }
 
-bool sessiontab_get(const struct sessiontab *t, const struct session_key *key,
+bool sessiontab_get(const struct sessiontab *t, const struct tuple *key,
 		    struct session *ret)
 {
 	uint32_t b[SESSIONTAB_CHOICES];

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "tuple.h"
 
 /* The live sessions qpod decided (the Q-Pod paper's Session Table).
  * One thread writes (the discovery thread); any thread may read at any
@@ -25,16 +25,6 @@
 #define SESSIONTAB_BUCKET 16
 #define SESSIONTAB_CHOICES 3
 
-struct session_key {
-	uint8_t family;		/* AF_INET, AF_INET6 */
-	uint8_t proto;
-	uint16_t sport;		/* host order; the session's first packet */
-	uint16_t dport;
-	uint16_t pad;
-	uint8_t saddr[16];
-	uint8_t daddr[16];
-};
-
 enum session_reason {
 	SESSION_BY_RULE,		/* a session rule */
 	SESSION_BY_APP,			/* the application's class */
@@ -50,7 +40,7 @@ enum session_reason {
 
 /* 128 bytes: sixteen words. */
 struct session {
-	struct session_key key;		/* 40 */
+	struct tuple key;		/* 40 */
 	uint64_t start_ns;		/* CLOCK_REALTIME */
 	uint32_t pid;			/* 0: unknown */
 	uint32_t uid;			/* UINT32_MAX: unknown */
@@ -75,18 +65,6 @@ struct session {
 
 struct sessiontab;
 
-/** The key of the session whose first packet is F. */
-void session_key_from_flow(const struct flow *f, struct session_key *ret);
-
-/** The key of a session by its connection's ORIG and REPLY tuples when its
- * first packet's destination was translated before qpod saw it (a
- * redirect or dnat in prerouting or output): the original source, and as
- * destination where the replies come from. A source translated later (in
- * postrouting or input) is still the original one when qpod sees the
- * packet. */
-void session_key_translated(const struct flow *orig, const struct flow *reply,
-			    struct session_key *ret);
-
 /** Takes conntrack's byte count BYTES (both directions), read DT_NS after
  * S's last one, into S's smoothed rate. */
 void session_meter(struct session *s, uint64_t bytes, uint64_t dt_ns);
@@ -102,10 +80,10 @@ int sessiontab_put(struct sessiontab *t, const struct session *s);
 
 /** Writer: removes the session KEY names, copying it to *RET_OLD (if not
  * NULL). False if there was none. */
-bool sessiontab_del(struct sessiontab *t, const struct session_key *key, struct session *ret_old);
+bool sessiontab_del(struct sessiontab *t, const struct tuple *key, struct session *ret_old);
 
 /** Any thread: copies the session KEY names. False if there is none. */
-bool sessiontab_get(const struct sessiontab *t, const struct session_key *key,
+bool sessiontab_get(const struct sessiontab *t, const struct tuple *key,
 		    struct session *ret);
 
 /** Any thread: calls CB with a consistent copy of each session. The

@@ -40,7 +40,7 @@ const struct qp_app *session_app(const struct snapshot *snap, const struct sessi
 }
 
 /* "198.18.0.1:80" or "[2001:db8::1]:80". */
-static void endpoint(const struct session_key *k, bool src, char *buf, size_t len)
+static void endpoint(const struct tuple *k, bool src, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
 

@@ -68,32 +68,32 @@ static int reply_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int sockdiag_lookup(struct sockdiag *d, const struct flow *f, enum qp_direction dir,
+int sockdiag_lookup(struct sockdiag *d, const struct tuple *t, enum qp_direction dir,
 		    struct sock_found *ret)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf);
 	struct inet_diag_req_v2 *req;
-	const uint8_t *local = dir == QP_DIR_OUT ? f->saddr : f->daddr;
-	const uint8_t *remote = dir == QP_DIR_OUT ? f->daddr : f->saddr;
-	uint16_t lport = dir == QP_DIR_OUT ? f->sport : f->dport;
-	uint16_t rport = dir == QP_DIR_OUT ? f->dport : f->sport;
-	size_t alen = f->family == AF_INET ? 4 : 16;
+	const uint8_t *local = dir == QP_DIR_OUT ? t->saddr : t->daddr;
+	const uint8_t *remote = dir == QP_DIR_OUT ? t->daddr : t->saddr;
+	uint16_t lport = dir == QP_DIR_OUT ? t->sport : t->dport;
+	uint16_t rport = dir == QP_DIR_OUT ? t->dport : t->sport;
+	size_t alen = t->family == AF_INET ? 4 : 16;
 	struct sock_found found = { 0 };
 	struct reply rp = { &found, false };
 	int r;
 
-	if (!f->has_ports || (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP))
+	if (!t->has_ports || (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP))
 		return -ENOENT;
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	/* An exact lookup: REQUEST without DUMP. */
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = f->family;
-	req->sdiag_protocol = f->proto;
+	req->sdiag_family = t->family;
+	req->sdiag_protocol = t->proto;
 	req->idiag_states = ~0u;
 	req->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (f->proto == IPPROTO_TCP) {
+	if (t->proto == IPPROTO_TCP) {
 		/* TCP: source is the local end. A SYN_SENT socket is hashed
 		 * before its SYN leaves; an incoming SYN finds the listener. */
 		req->id.idiag_sport = htons(lport);

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "tuple.h"
 #include "policy.h"
 
 /* The local socket of a session, found with one exact NETLINK_SOCK_DIAG
@@ -22,11 +22,11 @@ struct sockdiag;
 int sockdiag_new(struct sockdiag **ret);
 void sockdiag_free(struct sockdiag *d);
 
-/** Finds the socket of the session whose first packet is F, which travels
+/** Finds the socket of the session of tuple T, whose first packet travels
  * in DIR (out: opened here; in: accepted here, found as the listening or
  * bound socket). Returns 0, -ENOENT when there is no such socket (it
  * closed, or it lives in another network namespace), or another errno. */
-int sockdiag_lookup(struct sockdiag *d, const struct flow *f, enum qp_direction dir,
+int sockdiag_lookup(struct sockdiag *d, const struct tuple *t, enum qp_direction dir,
 		    struct sock_found *ret);
 
 #endif

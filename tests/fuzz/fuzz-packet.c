@@ -10,11 +10,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct flow f;
+	struct tuple f;
+	uint8_t flags;
 	char buf[128], tiny[12];
 
 	/* libFuzzer's buffer ends at SIZE: ASan catches a read past it. */
-	if (packet_parse(data, size, &f) < 0)
+	if (packet_parse(data, size, &f, &flags) < 0)
 		return 0;
 	if (f.family == AF_INET) {
 		FUZZ_ASSERT(size >= 20 && data[0] >> 4 == 4);
@@ -25,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(memcmp(f.saddr, data + 8, 16) == 0 && memcmp(f.daddr, data + 24, 16) == 0);
 	}
 	FUZZ_ASSERT(!f.has_ports || f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP);
-	FUZZ_ASSERT(!f.tcp_flags || f.proto == IPPROTO_TCP);
+	FUZZ_ASSERT(!flags || f.proto == IPPROTO_TCP);
 	/* The log line for it, whole and cut short. */
-	flow_format(&f, buf, sizeof(buf));
+	tuple_format(&f, buf, sizeof(buf));
 	FUZZ_ASSERT(memchr(buf, '\0', sizeof(buf)) && buf[0]);
-	flow_format(&f, tiny, sizeof(tiny));
+	tuple_format(&f, tiny, sizeof(tiny));
 	FUZZ_ASSERT(memchr(tiny, '\0', sizeof(tiny)));
 	return 0;
 }

@@ -8,10 +8,10 @@
 #include "config-test-util.h"
 #include "decide.h"
 
-static struct flow mk(int family, const char *src, uint16_t sport, const char *dst,
+static struct tuple mk(int family, const char *src, uint16_t sport, const char *dst,
 		      uint16_t dport, uint8_t proto)
 {
-	struct flow f = { .family = (uint8_t)family, .proto = proto, .has_ports = true,
+	struct tuple f = { .family = (uint8_t)family, .proto = proto, .has_ports = 1,
 			  .sport = sport, .dport = dport };
 
 	inet_pton(family, src, f.saddr);
@@ -19,7 +19,7 @@ static struct flow mk(int family, const char *src, uint16_t sport, const char *d
 	return f;
 }
 
-static const char *decide_name(const struct qp_policy *p, const struct flow *f,
+static const char *decide_name(const struct qp_policy *p, const struct tuple *f,
 			       enum qp_direction dir, int *rule)
 {
 	struct decision d;
@@ -40,7 +40,7 @@ START_TEST(test_rules_in_order)
 		"  - { match: { dst: 198.18.0.0/15 }, class: silver }\n"
 		"  - { match: { port: 9000 }, class: drop }\n"
 		"  - { match: { src: 198.18.5.5, sport: 22, direction: in }, class: voice }\n");
-	struct flow f;
+	struct tuple f;
 	int rule;
 
 	f = mk(AF_INET, "198.18.0.1", 40000, "198.18.1.9", 5060, IPPROTO_UDP);
@@ -64,9 +64,9 @@ START_TEST(test_rules_in_order)
 	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "drop");
 	f = mk(AF_INET, "198.18.5.5", 22, "203.0.113.2", 50000, IPPROTO_TCP);
 	ck_assert_str_eq(decide_name(p, &f, QP_DIR_IN, &rule), "voice");
-	/* Ports on a flow without ports never match. */
+	/* Ports on a tuple without ports never match. */
 	f = mk(AF_INET, "203.0.113.1", 0, "203.0.113.2", 0, IPPROTO_ICMP);
-	f.has_ports = false;
+	f.has_ports = 0;
 	ck_assert_str_eq(decide_name(p, &f, QP_DIR_OUT, &rule), "default");
 	policy_free(p);
 }
@@ -83,7 +83,7 @@ START_TEST(test_applications)
 		"  - { match: { app: voip, dst: 198.18.1.0/24 }, class: gold }\n"
 		"  - { match: { dport: 443 }, class: default }\n");
 	const struct qp_app *voip = policy_app_find(p, "voip"), *backup = policy_app_find(p, "backup");
-	struct flow f = mk(AF_INET, "198.18.0.1", 40000, "198.18.1.9", 5060, IPPROTO_UDP);
+	struct tuple f = mk(AF_INET, "198.18.0.1", 40000, "198.18.1.9", 5060, IPPROTO_UDP);
 	struct decision d;
 
 	/* The rule naming the application refines its class by destination. */

@@ -3,7 +3,6 @@
  * reader looks sessions up and walks the table; every copy the reader gets
  * must be whole (its fields agree with its key), and at the end the table
  * holds exactly what the writer's model says. Also: how full it gets. */
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -15,7 +14,7 @@
 #define KEYS 20000u
 #define WRITES 1000000u
 
-static void key_of(uint32_t k, struct session_key *key)
+static void key_of(uint32_t k, struct tuple *key)
 {
 	memset(key, 0, sizeof(*key));
 	key->family = 2;
@@ -106,7 +105,7 @@ START_TEST(test_concurrent)
 	sh->t = new_sessiontab(65536);
 	ck_assert_int_eq(pthread_create(&t, NULL, writer, sh), 0);
 	while (!atomic_load(&sh->done)) {
-		struct session_key key;
+		struct tuple key;
 		struct session s;
 
 		seed = seed * 1103515245u + 12345u;
@@ -127,7 +126,7 @@ START_TEST(test_concurrent)
 	ck_assert_uint_gt(found, 0);
 	/* Now the table is exactly the writer's model. */
 	for (uint32_t k = 0; k < KEYS; k++) {
-		struct session_key key;
+		struct tuple key;
 		struct session s;
 		bool there;
 
@@ -220,50 +219,6 @@ START_TEST(test_foreach_deletes)
 }
 END_TEST
 
-static void flow_of(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-		    struct flow *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->family = AF_INET;
-	f->proto = 6;
-	f->has_ports = true;
-	f->sport = sport;
-	f->dport = dport;
-	ck_assert_int_eq(inet_pton(AF_INET, src, f->saddr), 1);
-	ck_assert_int_eq(inet_pton(AF_INET, dst, f->daddr), 1);
-}
-
-/* Conntrack names a connection by its original tuple; qpod keyed the
- * session by its first packet as seen after any destination translation. */
-START_TEST(test_key_translated)
-{
-	struct flow seen, orig, reply;
-	struct session_key want, got;
-
-	/* B connects to A:8080, redirected in prerouting to A:9090. */
-	flow_of("198.18.0.2", 40000, "198.18.0.1", 9090, &seen);
-	flow_of("198.18.0.2", 40000, "198.18.0.1", 8080, &orig);
-	flow_of("198.18.0.1", 9090, "198.18.0.2", 40000, &reply);
-	session_key_from_flow(&seen, &want);
-	session_key_translated(&orig, &reply, &got);
-	ck_assert_mem_eq(&got, &want, sizeof(want));
-	/* Out from A to 203.0.113.7:80, dnat'ed in output to 10.0.0.5:8000
-	 * and masqueraded after qpod, in postrouting, as 192.0.2.1:61000. */
-	flow_of("198.18.0.1", 50000, "10.0.0.5", 8000, &seen);
-	flow_of("198.18.0.1", 50000, "203.0.113.7", 80, &orig);
-	flow_of("10.0.0.5", 8000, "192.0.2.1", 61000, &reply);
-	session_key_from_flow(&seen, &want);
-	session_key_translated(&orig, &reply, &got);
-	ck_assert_mem_eq(&got, &want, sizeof(want));
-	/* Untranslated: the same as the original tuple's. */
-	flow_of("198.18.0.1", 50000, "198.18.0.2", 80, &orig);
-	flow_of("198.18.0.2", 80, "198.18.0.1", 50000, &reply);
-	session_key_from_flow(&orig, &want);
-	session_key_translated(&orig, &reply, &got);
-	ck_assert_mem_eq(&got, &want, sizeof(want));
-}
-END_TEST
-
 START_TEST(test_meter)
 {
 	struct session s = { 0 };
@@ -301,7 +256,6 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_churn_keeps_probes_short);
 	tcase_add_test(tc, test_concurrent);
 	tcase_add_test(tc, test_foreach_deletes);
-	tcase_add_test(tc, test_key_translated);
 	tcase_add_test(tc, test_meter);
 	suite_add_tcase(s, tc);
 	return s;
