@@ -11,36 +11,42 @@
 #include "units.h"
 #include "yaml-tree.h"
 
-static const char *const command_names[CTL_N_COMMANDS] = {
-	[CTL_STATUS] = "status",
-	[CTL_SESSIONS] = "sessions",
-	[CTL_APPS] = "apps",
-	[CTL_CLASSES] = "classes",
-	[CTL_RELOAD] = "reload",
-	[CTL_EXPLAIN] = "explain",
-	[CTL_RUN] = "run",
+/* The members of a request; version and command are in every one. */
+enum {
+	MEMBER_VERSION = 1,
+	MEMBER_COMMAND = 2,
+	MEMBER_PID = 4,
+	MEMBER_ENDPOINT = 8,
+	MEMBER_CLASS = 16,
+	MEMBER_SCOPE = 32,
 };
 
-/* The members each command takes besides version and command. */
-enum {
-	MEMBER_PID = 1,
-	MEMBER_ENDPOINT = 2,
-	MEMBER_CLASS = 4,
-	MEMBER_SCOPE = 8,
-};
-static const unsigned command_members[CTL_N_COMMANDS] = {
-	[CTL_EXPLAIN] = MEMBER_PID | MEMBER_ENDPOINT,
-	[CTL_RUN] = MEMBER_CLASS | MEMBER_SCOPE,
+static const struct command_spec {
+	const char *name;
+	unsigned takes;		/* members besides version and command */
+	unsigned needs;		/* exactly one of these (0: none) */
+	const char *takes_text;	/* for "only explain takes ..." */
+	const char *needs_text;	/* for "explain takes ..." */
+} commands[CTL_N_COMMANDS] = {
+	[CTL_STATUS] = { "status" },
+	[CTL_SESSIONS] = { "sessions" },
+	[CTL_APPS] = { "apps" },
+	[CTL_CLASSES] = { "classes" },
+	[CTL_RELOAD] = { "reload" },
+	[CTL_EXPLAIN] = { "explain", MEMBER_PID | MEMBER_ENDPOINT, MEMBER_PID | MEMBER_ENDPOINT,
+			  "a \"pid\" or an \"endpoint\"", "a \"pid\" or an \"endpoint\"" },
+	[CTL_RUN] = { "run", MEMBER_CLASS | MEMBER_SCOPE, MEMBER_CLASS,
+		      "a \"class\" or a \"scope\"", "a \"class\"" },
 };
 
 const char *ctl_command_name(enum ctl_command c)
 {
-	return (unsigned)c < CTL_N_COMMANDS ? command_names[c] : "?";
+	return (unsigned)c < CTL_N_COMMANDS ? commands[c].name : "?";
 }
 
 void ctl_format_request(const struct ctl_request *req, struct jsonw *w)
 {
-	unsigned m = (unsigned)req->command < CTL_N_COMMANDS ? command_members[req->command] : 0;
+	unsigned m = (unsigned)req->command < CTL_N_COMMANDS ? commands[req->command].takes : 0;
 
 	jsonw_object(w, NULL);
 	jsonw_u64(w, "version", req->version ? req->version : CTL_VERSION);
@@ -67,12 +73,95 @@ static bool json_count(const struct ynode *v, uint64_t max, uint64_t *ret)
 	       units_parse_uint(v->value, max, ret, &err) == 0 && *ret > 0;
 }
 
+/* A JSON string of 1 to MAX - 1 bytes, copied to BUF (MAX bytes). */
+static bool json_string(const struct ynode *v, char *buf, size_t max)
+{
+	if (v->type != YNODE_SCALAR || !v->value[0] || strlen(v->value) >= max)
+		return false;
+	memcpy(buf, v->value, strlen(v->value) + 1);
+	return true;
+}
+
+static bool read_version(const struct ynode *v, struct ctl_request *req)
+{
+	uint64_t n;
+
+	if (!json_count(v, 1000, &n))
+		return false;
+	req->version = (unsigned)n;
+	return true;
+}
+
+static bool read_command(const struct ynode *v, struct ctl_request *req)
+{
+	if (v->type != YNODE_SCALAR)
+		return false;
+	for (unsigned c = 0; c < CTL_N_COMMANDS; c++)
+		if (strcmp(v->value, commands[c].name) == 0)
+			req->command = (enum ctl_command)c;
+	return true;	/* an unknown name is told apart below */
+}
+
+static bool read_pid(const struct ynode *v, struct ctl_request *req)
+{
+	uint64_t n;
+
+	if (!json_count(v, UINT32_MAX, &n))
+		return false;
+	req->pid = (uint32_t)n;
+	return true;
+}
+
+static bool read_endpoint(const struct ynode *v, struct ctl_request *req)
+{
+	return json_string(v, req->endpoint, sizeof(req->endpoint));
+}
+
+static bool read_class(const struct ynode *v, struct ctl_request *req)
+{
+	return json_string(v, req->cls, sizeof(req->cls));
+}
+
+static bool read_scope(const struct ynode *v, struct ctl_request *req)
+{
+	if (v->type != YNODE_SCALAR || v->quoted ||
+	    (strcmp(v->value, "true") != 0 && strcmp(v->value, "false") != 0))
+		return false;
+	req->scope = strcmp(v->value, "true") == 0;
+	return true;
+}
+
+static const struct member_spec {
+	const char *name;
+	unsigned bit;
+	bool (*read)(const struct ynode *v, struct ctl_request *req);
+	const char *wrong;	/* the error when READ refuses the value */
+} members[] = {
+	{ "version", MEMBER_VERSION, read_version, "\"version\" is a number" },
+	{ "command", MEMBER_COMMAND, read_command, "\"command\" is a string" },
+	{ "pid", MEMBER_PID, read_pid, "\"pid\" is a process id" },
+	{ "endpoint", MEMBER_ENDPOINT, read_endpoint, "\"endpoint\" is ADDR:PORT" },
+	{ "class", MEMBER_CLASS, read_class, "\"class\" is a class's name" },
+	{ "scope", MEMBER_SCOPE, read_scope, "\"scope\" is true or false" },
+};
+
+static const struct member_spec *member_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+		if (strcmp(members[i].name, name) == 0)
+			return &members[i];
+	return NULL;
+}
+
 /* JSON is YAML's flow style: libyaml, which reads the policy, reads
- * requests too. */
+ * requests too. Each member is read by its entry in members[]; what each
+ * command takes and needs is in commands[]. */
 static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *err, size_t errlen)
 {
 	struct ctl_request req = { .command = CTL_N_COMMANDS };
-	bool has_version = false, has_scope = false;
+	const struct command_spec *cmd;
+	const char *command = NULL;
+	unsigned seen = 0, extra;
 
 	if (!root || root->type != YNODE_MAPPING) {
 		snprintf(err, errlen, "a request is a JSON object");
@@ -80,60 +169,25 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 	}
 	for (size_t i = 0; i < root->n_items; i++) {
 		const struct ynode *k = root->items[2 * i], *v = root->items[2 * i + 1];
-		uint64_t n;
+		const struct member_spec *m = member_find(k->value);
 
-		if (strcmp(k->value, "version") == 0) {
-			if (!json_count(v, 1000, &n)) {
-				snprintf(err, errlen, "\"version\" is a number");
-				return -EINVAL;
-			}
-			req.version = (unsigned)n;
-			has_version = true;
-		} else if (strcmp(k->value, "command") == 0) {
-			if (v->type != YNODE_SCALAR) {
-				snprintf(err, errlen, "\"command\" is a string");
-				return -EINVAL;
-			}
-			for (unsigned c = 0; c < CTL_N_COMMANDS; c++)
-				if (strcmp(v->value, command_names[c]) == 0)
-					req.command = (enum ctl_command)c;
-			if (req.command == CTL_N_COMMANDS) {
-				snprintf(err, errlen, "unknown command \"%.64s\"", v->value);
-				return -EINVAL;
-			}
-		} else if (strcmp(k->value, "pid") == 0) {
-			if (!json_count(v, UINT32_MAX, &n)) {
-				snprintf(err, errlen, "\"pid\" is a process id");
-				return -EINVAL;
-			}
-			req.pid = (uint32_t)n;
-		} else if (strcmp(k->value, "endpoint") == 0) {
-			if (v->type != YNODE_SCALAR || strlen(v->value) >= sizeof(req.endpoint)) {
-				snprintf(err, errlen, "\"endpoint\" is ADDR:PORT");
-				return -EINVAL;
-			}
-			snprintf(req.endpoint, sizeof(req.endpoint), "%s", v->value);
-		} else if (strcmp(k->value, "class") == 0) {
-			if (v->type != YNODE_SCALAR || !*v->value ||
-			    strlen(v->value) >= sizeof(req.cls)) {
-				snprintf(err, errlen, "\"class\" is a class's name");
-				return -EINVAL;
-			}
-			snprintf(req.cls, sizeof(req.cls), "%s", v->value);
-		} else if (strcmp(k->value, "scope") == 0) {
-			if (v->type != YNODE_SCALAR || v->quoted ||
-			    (strcmp(v->value, "true") != 0 && strcmp(v->value, "false") != 0)) {
-				snprintf(err, errlen, "\"scope\" is true or false");
-				return -EINVAL;
-			}
-			req.scope = strcmp(v->value, "true") == 0;
-			has_scope = true;
-		} else {
+		if (!m) {
 			snprintf(err, errlen, "unknown key \"%.64s\"", k->value);
 			return -EINVAL;
 		}
+		if (!m->read(v, &req)) {
+			snprintf(err, errlen, "%s", m->wrong);
+			return -EINVAL;
+		}
+		if (m->bit == MEMBER_COMMAND)
+			command = v->value;
+		seen |= m->bit;
 	}
-	if (!has_version) {
+	if (command && req.command == CTL_N_COMMANDS) {
+		snprintf(err, errlen, "unknown command \"%.64s\"", command);
+		return -EINVAL;
+	}
+	if (!(seen & MEMBER_VERSION)) {
 		snprintf(err, errlen, "the request has no \"version\"");
 		return -EINVAL;
 	}
@@ -142,25 +196,22 @@ static int parse_tree(const struct ynode *root, struct ctl_request *ret, char *e
 			 req.version, CTL_VERSION);
 		return -EINVAL;
 	}
-	if (req.command == CTL_N_COMMANDS) {
+	if (!command) {
 		snprintf(err, errlen, "the request has no \"command\"");
 		return -EINVAL;
 	}
-	if (command_members[req.command] & MEMBER_PID && !req.pid == !req.endpoint[0]) {
-		snprintf(err, errlen, "explain takes a \"pid\" or an \"endpoint\"");
+	cmd = &commands[req.command];
+	if (cmd->needs && __builtin_popcount(seen & cmd->needs) != 1) {
+		snprintf(err, errlen, "%s takes %s", cmd->name, cmd->needs_text);
 		return -EINVAL;
 	}
-	if (!(command_members[req.command] & MEMBER_PID) && (req.pid || req.endpoint[0])) {
-		snprintf(err, errlen, "only explain takes a \"pid\" or an \"endpoint\"");
-		return -EINVAL;
-	}
-	if (command_members[req.command] & MEMBER_CLASS && !req.cls[0]) {
-		snprintf(err, errlen, "run takes a \"class\"");
-		return -EINVAL;
-	}
-	if (!(command_members[req.command] & MEMBER_CLASS) && (req.cls[0] || has_scope)) {
-		snprintf(err, errlen, "only run takes a \"class\" or a \"scope\"");
-		return -EINVAL;
+	extra = seen & ~(MEMBER_VERSION | MEMBER_COMMAND | cmd->takes);
+	for (unsigned c = 0; extra && c < CTL_N_COMMANDS; c++) {
+		if (commands[c].takes & extra) {
+			snprintf(err, errlen, "only %s takes %s", commands[c].name,
+				 commands[c].takes_text);
+			return -EINVAL;
+		}
 	}
 	*ret = req;
 	return 0;

@@ -98,6 +98,10 @@ START_TEST(test_bad)
 		{ "{\"version\": -18446744073709551615, \"command\": \"status\"}", "\"version\" is a number" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 4294967296}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": [1]}", "\"endpoint\" is ADDR:PORT" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"\"}", "\"endpoint\" is ADDR:PORT" },
+		{ "{\"version\": 1, \"command\": \"run\", \"class\": \"a\", \"endpoint\": \"a:1\"}",
+		  "only explain takes" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 1, \"scope\": true}", "only run takes" },
 	};
 	struct ctl_request r;
 	char err[256];
