@@ -40,7 +40,6 @@
 #include "log.h"
 #include "packet.h"
 
-#define FLOW_LINGER_NS 5000000000ull	/* forget sessions unseen for 5 s */
 #define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
 
 struct datapath {
@@ -130,32 +129,28 @@ static void decide_here(struct datapath *dp, const struct tuple *t, enum qp_dire
 
 struct release_ctx {
 	struct datapath *dp;
-	const struct flow_entry *e;
+	bool drop, syn;
+	uint32_t mark;
 };
 
 static void release_one(uint32_t id, uint32_t pkt_mark, void *arg)
 {
 	const struct release_ctx *c = arg;
 
-	verdict(c->dp, id, pkt_mark, c->e->drop, c->e->mark, c->e->syn);
+	verdict(c->dp, id, pkt_mark, c->drop, c->mark, c->syn);
 }
 
 /* Gives a pending session its decision and lets its held packets go, in
  * the order they came. */
 static void release(struct datapath *dp, struct flow_entry *e, bool drop, uint32_t mark)
 {
-	struct release_ctx c = { dp, e };
+	struct release_ctx c = { dp, drop, e->syn, mark };
+	size_t n = held_release(&dp->held, &e->held, release_one, &c);
 
-	e->drop = drop;
-	e->mark = mark;
-	e->burst = held_release(&dp->held, &e->held, release_one, &c) >= FLOW_BURST_HELD;
 	if (e->state == FLOW_PENDING && dp->pending)
 		dp->pending--;
 	hist_add(&dp->hold, clock_mono_ns() - e->first_ns);
-	e->last_ns = dp->now;
-	/* A dropped session never gets a connection; a SYN's mark is saved by
-	 * the kernel. Neither needs qpodd to mark it. */
-	flowtab_set_state(dp->flows, e, drop || e->syn ? FLOW_SETTLED : FLOW_DRAINING);
+	flowtab_release(dp->flows, e, drop, mark, n, dp->now);
 }
 
 /* Starts a session: asks discovery, or decides at once without it (or
@@ -243,8 +238,8 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 		verdict(dp, pkt->id, pkt->mark, drop, mark, syn);
 		return;
 	}
-	flowtab_touch(dp->flows, e, dp->now);
 	if (e->state == FLOW_PENDING) {
+		flowtab_touch(dp->flows, e, dp->now);
 		if (held_push(&dp->held, &e->held, pkt->id, pkt->mark))
 			return;
 		/* Held-packet room ran out (more than the queue's length): decide
@@ -253,10 +248,7 @@ static void on_packet(const struct nfq_packet *pkt, void *data)
 		counter_inc(&dp->stats.undiscovered);
 		release(dp, e, drop, mark);
 	}
-	/* The kernel still queues a session qpodd marked: the mark did not take
-	 * (the connection was recreated). Mark it again. */
-	if (e->state == FLOW_SETTLED && !e->drop && !syn)
-		flowtab_set_state(dp->flows, e, FLOW_DRAINING);
+	flowtab_seen(dp->flows, e, dp->now, syn);
 	verdict(dp, pkt->id, pkt->mark, e->drop, e->mark, syn);
 }
 
@@ -364,15 +356,6 @@ static uint64_t settle_quiet(struct datapath *dp)
 		flowtab_set_state(dp->flows, e, FLOW_SETTLED);
 	}
 	return due;
-}
-
-static void expire_old(struct datapath *dp)
-{
-	struct flow_entry *e;
-
-	while ((e = flowtab_oldest(dp->flows)) && e->state == FLOW_SETTLED &&
-	       dp->now - e->last_ns > FLOW_LINGER_NS)
-		flowtab_remove(dp->flows, e);
 }
 
 static void arm_timer(struct datapath *dp, uint64_t due)
@@ -508,7 +491,7 @@ static void *thread_main(void *arg)
 		drain(dp);
 		dp->now = clock_mono_ns();
 		arm_timer(dp, settle_quiet(dp));
-		expire_old(dp);
+		flowtab_expire(dp->flows, dp->now);
 		if (atomic_exchange(&dp->want_stats, false))
 			log_stats(dp);
 		if (atomic_load(&dp->stop))

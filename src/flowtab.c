@@ -218,6 +218,32 @@ void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state 
 		drain_unlink(t, e);
 }
 
+void flowtab_release(struct flowtab *t, struct flow_entry *e, bool drop, uint32_t mark,
+		     size_t held, uint64_t now)
+{
+	e->drop = drop;
+	e->mark = mark;
+	e->burst = held >= FLOW_BURST_HELD;
+	e->last_ns = now;
+	flowtab_set_state(t, e, drop || e->syn ? FLOW_SETTLED : FLOW_DRAINING);
+}
+
+void flowtab_seen(struct flowtab *t, struct flow_entry *e, uint64_t now, bool syn)
+{
+	flowtab_touch(t, e, now);
+	if (e->state == FLOW_SETTLED && !e->drop && !syn)
+		flowtab_set_state(t, e, FLOW_DRAINING);
+}
+
+void flowtab_expire(struct flowtab *t, uint64_t now)
+{
+	struct flow_entry *e;
+
+	while ((e = flowtab_oldest(t)) && e->state == FLOW_SETTLED &&
+	       now - e->last_ns > FLOW_LINGER_NS)
+		flowtab_remove(t, e);
+}
+
 struct flow_entry *flowtab_at(struct flowtab *t, uint32_t index)
 {
 	return index < t->cap ? &t->e[index] : NULL;

@@ -31,6 +31,7 @@
  * burst of a few hundred packets on a slow machine to drain first. */
 #define FLOW_DRAIN_MAX_NS 250000000ull
 #define FLOW_PENDING_MAX_NS 1000000000ull	/* no owner found in 1 s: default class */
+#define FLOW_LINGER_NS 5000000000ull	/* forget settled sessions unseen for 5 s */
 
 enum flow_state {
 	FLOW_DRAINING,	/* released with the class's packet mark; ct mark not set yet */
@@ -92,6 +93,22 @@ void flowtab_touch(struct flowtab *t, struct flow_entry *e, uint64_t now);
 
 /** Sets the state; draining and pending entries are on the draining list. */
 void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state s);
+
+/** Gives E its decision, DROP or the class's MARK, once HELD of its packets
+ * were let go at NOW. It drains until its connection is marked, unless it
+ * needs no mark: a dropped session gets no connection, and a SYN's
+ * connection takes its mark from the kernel. */
+void flowtab_release(struct flowtab *t, struct flow_entry *e, bool drop, uint32_t mark,
+		     size_t held, uint64_t now);
+
+/** Records a packet of E at NOW; SYN if it opens a connection. A packet of
+ * a settled session still reaching the queue means its connection's mark
+ * did not take (the connection was made anew): it drains again, to be
+ * marked again. */
+void flowtab_seen(struct flowtab *t, struct flow_entry *e, uint64_t now, bool syn);
+
+/** Forgets settled sessions not seen for FLOW_LINGER_NS before NOW. */
+void flowtab_expire(struct flowtab *t, uint64_t now);
 
 void flowtab_remove(struct flowtab *t, struct flow_entry *e);
 

@@ -166,6 +166,81 @@ START_TEST(test_due)
 }
 END_TEST
 
+/* Which of the first 32 entries are on the draining list, as bits. */
+static uint32_t draining(struct flowtab *t)
+{
+	uint32_t bits = 0;
+
+	for (struct flow_entry *e = flowtab_draining_first(t); e; e = flowtab_draining_next(t, e))
+		bits |= 1u << (flowtab_index(t, e) & 31);
+	return bits;
+}
+
+/* A released session drains until its connection is marked, unless it
+ * needs no mark; a settled one whose packets still come drains again. */
+START_TEST(test_states)
+{
+	struct flowtab *t = new_flowtab(CAP);
+	struct flow_entry *e[4];
+	uint8_t key[FLOW_KEY_MAX];
+	size_t len;
+
+	for (int k = 0; k < 4; k++) {
+		key_of(k, key, &len);
+		e[k] = flowtab_insert(t, key, len, 1000, NULL);
+		ck_assert_ptr_nonnull(e[k]);
+		flowtab_set_state(t, e[k], FLOW_PENDING);
+	}
+	e[2]->syn = true;
+	flowtab_release(t, e[0], false, 7, 3, 2000);
+	ck_assert_uint_eq(e[0]->state, FLOW_DRAINING);
+	ck_assert_uint_eq(e[0]->mark, 7);
+	ck_assert(!e[0]->drop && !e[0]->burst);
+	ck_assert_uint_eq(e[0]->last_ns, 2000);
+	flowtab_release(t, e[1], false, 7, FLOW_BURST_HELD, 2000);
+	ck_assert_uint_eq(e[1]->state, FLOW_DRAINING);
+	ck_assert(e[1]->burst);
+	flowtab_release(t, e[2], false, 7, 1, 2000);		/* a SYN */
+	ck_assert_uint_eq(e[2]->state, FLOW_SETTLED);
+	flowtab_release(t, e[3], true, 0, 1, 2000);		/* dropped */
+	ck_assert_uint_eq(e[3]->state, FLOW_SETTLED);
+	ck_assert(e[3]->drop);
+	/* Only the draining ones are on the draining list. */
+	ck_assert_uint_eq(draining(t), 1u << 0 | 1u << 1);
+
+	/* A packet of a settled session: its mark did not take. */
+	flowtab_seen(t, e[2], 3000, false);
+	ck_assert_uint_eq(e[2]->state, FLOW_DRAINING);
+	ck_assert_uint_eq(draining(t), 1u << 0 | 1u << 1 | 1u << 2);
+	ck_assert_uint_eq(e[2]->last_ns, 3000);
+	flowtab_set_state(t, e[2], FLOW_SETTLED);
+	flowtab_seen(t, e[2], 3100, true);			/* a new SYN: the kernel marks it */
+	ck_assert_uint_eq(e[2]->state, FLOW_SETTLED);
+	flowtab_seen(t, e[3], 3100, false);			/* dropped: nothing to mark */
+	ck_assert_uint_eq(e[3]->state, FLOW_SETTLED);
+	flowtab_seen(t, e[0], 3200, false);			/* draining: drains on */
+	ck_assert_uint_eq(e[0]->state, FLOW_DRAINING);
+	ck_assert_ptr_eq(flowtab_oldest(t), e[1]);
+
+	/* Settled sessions unseen for long are forgotten, oldest first; a
+	 * draining one stops the walk. */
+	flowtab_set_state(t, e[1], FLOW_SETTLED);
+	flowtab_expire(t, 2000 + FLOW_LINGER_NS);
+	ck_assert_uint_eq(flowtab_count(t), 4);
+	flowtab_expire(t, 2001 + FLOW_LINGER_NS);
+	ck_assert_uint_eq(flowtab_count(t), 3);
+	key_of(1, key, &len);
+	ck_assert_ptr_null(flowtab_find(t, key, len));
+	flowtab_expire(t, 3100 + FLOW_LINGER_NS);		/* e[2], e[3], then e[0] */
+	ck_assert_uint_eq(flowtab_count(t), 3);
+	ck_assert_ptr_eq(flowtab_oldest(t), e[2]);
+	flowtab_expire(t, 10000 + FLOW_LINGER_NS);
+	ck_assert_uint_eq(flowtab_count(t), 1);
+	ck_assert_ptr_eq(flowtab_oldest(t), e[0]);		/* old, but draining */
+	flowtab_free(t);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("flowtab");
@@ -174,6 +249,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_against_model);
 	tcase_add_test(tc, test_bad_keys);
 	tcase_add_test(tc, test_due);
+	tcase_add_test(tc, test_states);
 	suite_add_tcase(s, tc);
 	return s;
 }
