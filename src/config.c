@@ -79,6 +79,31 @@ static bool cfg_want(struct cfg *c, const struct ynode *n, enum ynode_type t, co
 	return false;
 }
 
+/* Reads the list N under KEY, each entry by PARSE with its index in the
+ * policy's list: BASE, the entries earlier files gave, and its place in N. */
+static void cfg_list(struct cfg *c, const struct ynode *n, const char *key, size_t base,
+		     void (*parse)(struct cfg *c, const struct ynode *entry, size_t idx))
+{
+	if (ynode_is_null(n) || !cfg_want(c, n, YNODE_SEQUENCE, key))
+		return;
+	for (size_t i = 0; i < n->n_items; i++)
+		parse(c, n->items[i], base + i);
+}
+
+/* Appends a copy of ITEM (SIZE bytes) to the policy's list ITEMS of *N;
+ * out of memory, says so at N's place, PATH. Returns the copy, or NULL. */
+static void *cfg_append(struct cfg *c, const struct ynode *at, const char *path, void *items,
+			size_t *n, size_t *cap, const void *item, size_t size)
+{
+	void *slot = arena_vec_push(c->arena, items, n, cap, size);
+
+	if (slot)
+		memcpy(slot, item, size);
+	else
+		cfg_error(c, &at->loc, "%s: out of memory", path);
+	return slot;
+}
+
 static bool cfg_string(struct cfg *c, const struct ynode *n, const char *path, const char **ret)
 {
 	const char *s;
@@ -453,25 +478,9 @@ static void parse_interface(struct cfg *c, const struct ynode *n, size_t idx)
 			return;
 		}
 	}
-	if (ok) {
-		struct qp_interface *slot = arena_vec_push(c->arena, &c->p->interfaces,
-							   &c->p->n_interfaces,
-							   &c->cap_interfaces, sizeof(*slot));
-		if (slot)
-			*slot = ifc;
-		else
-			cfg_error(c, &n->loc, "%s: out of memory", path);
-	}
-}
-
-static void parse_interfaces(struct cfg *c, const struct ynode *n)
-{
-	if (ynode_is_null(n))
-		return;
-	if (!cfg_want(c, n, YNODE_SEQUENCE, "interfaces"))
-		return;
-	for (size_t i = 0; i < n->n_items; i++)
-		parse_interface(c, n->items[i], c->p->n_interfaces + i);
+	if (ok)
+		cfg_append(c, n, path, &c->p->interfaces, &c->p->n_interfaces, &c->cap_interfaces,
+			   &ifc, sizeof(ifc));
 }
 
 static bool parse_red(struct cfg *c, const struct ynode *n, const char *path, struct qp_red *red)
@@ -604,7 +613,6 @@ static void parse_class(struct cfg *c, const struct ynode *k, const struct ynode
 		.loc = k->loc,
 	};
 	char path[PATH_LEN];
-	struct qp_class *slot;
 	bool ok = true;
 
 	if (!valid_name(k->value)) {
@@ -670,14 +678,13 @@ static void parse_class(struct cfg *c, const struct ynode *k, const struct ynode
 		}
 	}
 	cls.name = arena_strdup(c->arena, k->value);
-	slot = arena_vec_push(c->arena, &c->p->classes, &c->p->n_classes, &c->cap_classes,
-			      sizeof(*slot));
-	if (!cls.name || !slot) {
-		cfg_error(c, &k->loc, "out of memory");
+	if (!cls.name) {
+		cfg_error(c, &k->loc, "classes: out of memory");
 		return;
 	}
-	cls.index = (unsigned)(c->p->n_classes - 1);
-	*slot = cls;
+	cls.index = (unsigned)c->p->n_classes;
+	cfg_append(c, k, "classes", &c->p->classes, &c->p->n_classes, &c->cap_classes, &cls,
+		   sizeof(cls));
 }
 
 static void parse_classes(struct cfg *c, const struct ynode *n)
@@ -802,7 +809,6 @@ static void parse_filtered_entry(struct cfg *c, const struct ynode *n, size_t id
 	static const char *const keys[] = { "proto", "port", "sport", "dport", "src", "dst",
 					    "direction", NULL };
 	struct qp_filtered f = { .loc = n->loc };
-	struct qp_filtered *slot;
 	char path[PATH_LEN];
 	bool ok = true;
 
@@ -823,22 +829,8 @@ static void parse_filtered_entry(struct cfg *c, const struct ynode *n, size_t id
 		cfg_error(c, &n->loc, "%s: an empty entry would filter every session", path);
 		return;
 	}
-	slot = arena_vec_push(c->arena, &c->p->filtered, &c->p->n_filtered, &c->cap_filtered,
-			      sizeof(*slot));
-	if (slot)
-		*slot = f;
-	else
-		cfg_error(c, &n->loc, "%s: out of memory", path);
-}
-
-static void parse_filtered(struct cfg *c, const struct ynode *n)
-{
-	if (ynode_is_null(n))
-		return;
-	if (!cfg_want(c, n, YNODE_SEQUENCE, "filtered"))
-		return;
-	for (size_t i = 0, base = c->p->n_filtered; i < n->n_items; i++)
-		parse_filtered_entry(c, n->items[i], base + i);
+	cfg_append(c, n, path, &c->p->filtered, &c->p->n_filtered, &c->cap_filtered, &f,
+		   sizeof(f));
 }
 
 static bool parse_app_match(struct cfg *c, const struct ynode *n, const char *path,
@@ -943,7 +935,6 @@ static void parse_app(struct cfg *c, const struct ynode *n, size_t idx)
 					    "max-rate", "over-budget", NULL };
 	struct qp_app app = { .loc = n->loc };
 	bool have_match = false, have_class = false, ok = true;
-	struct qp_app *slot;
 	char path[PATH_LEN];
 
 	snprintf(path, sizeof(path), "applications#%zu", idx + 1);
@@ -1010,23 +1001,8 @@ static void parse_app(struct cfg *c, const struct ynode *n, size_t idx)
 	}
 	if (!ok)
 		return;
-	slot = arena_vec_push(c->arena, &c->p->apps, &c->p->n_apps, &c->cap_apps, sizeof(*slot));
-	if (!slot) {
-		cfg_error(c, &n->loc, "%s: out of memory", path);
-		return;
-	}
-	app.index = (unsigned)(c->p->n_apps - 1);
-	*slot = app;
-}
-
-static void parse_apps(struct cfg *c, const struct ynode *n)
-{
-	if (ynode_is_null(n))
-		return;
-	if (!cfg_want(c, n, YNODE_SEQUENCE, "applications"))
-		return;
-	for (size_t i = 0, base = c->p->n_apps; i < n->n_items; i++)
-		parse_app(c, n->items[i], base + i);
+	app.index = (unsigned)c->p->n_apps;
+	cfg_append(c, n, path, &c->p->apps, &c->p->n_apps, &c->cap_apps, &app, sizeof(app));
 }
 
 static bool parse_session_match(struct cfg *c, const struct ynode *n, const char *path,
@@ -1070,7 +1046,6 @@ static void parse_session_rule(struct cfg *c, const struct ynode *n, size_t idx)
 	static const char *const keys[] = { "match", "class", NULL };
 	struct qp_session_rule r = { .loc = n->loc };
 	bool have_match = false, have_class = false, ok = true;
-	struct qp_session_rule *slot;
 	char path[PATH_LEN];
 
 	snprintf(path, sizeof(path), "sessions#%zu", idx + 1);
@@ -1104,22 +1079,8 @@ static void parse_session_rule(struct cfg *c, const struct ynode *n, size_t idx)
 	}
 	if (!ok)
 		return;
-	slot = arena_vec_push(c->arena, &c->p->sessions, &c->p->n_sessions, &c->cap_sessions,
-			      sizeof(*slot));
-	if (slot)
-		*slot = r;
-	else
-		cfg_error(c, &n->loc, "%s: out of memory", path);
-}
-
-static void parse_sessions(struct cfg *c, const struct ynode *n)
-{
-	if (ynode_is_null(n))
-		return;
-	if (!cfg_want(c, n, YNODE_SEQUENCE, "sessions"))
-		return;
-	for (size_t i = 0, base = c->p->n_sessions; i < n->n_items; i++)
-		parse_session_rule(c, n->items[i], base + i);
+	cfg_append(c, n, path, &c->p->sessions, &c->p->n_sessions, &c->cap_sessions, &r,
+		   sizeof(r));
 }
 
 static void parse_root(struct cfg *c, const struct ynode *root)
@@ -1156,7 +1117,7 @@ static void parse_root(struct cfg *c, const struct ynode *root)
 			parse_log(c, v);
 			break;
 		case 4:
-			parse_interfaces(c, v);
+			cfg_list(c, v, "interfaces", c->p->n_interfaces, parse_interface);
 			break;
 		case 5:
 			parse_classes(c, v);
@@ -1166,13 +1127,13 @@ static void parse_root(struct cfg *c, const struct ynode *root)
 				c->default_class_set = true;
 			break;
 		case 7:
-			parse_filtered(c, v);
+			cfg_list(c, v, "filtered", c->p->n_filtered, parse_filtered_entry);
 			break;
 		case 8:
-			parse_apps(c, v);
+			cfg_list(c, v, "applications", c->p->n_apps, parse_app);
 			break;
 		case 9:
-			parse_sessions(c, v);
+			cfg_list(c, v, "sessions", c->p->n_sessions, parse_session_rule);
 			break;
 		}
 	}

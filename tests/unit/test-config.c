@@ -93,6 +93,8 @@ static const struct bad_case bad_cases[] = {
 	{ "interfaces:\n  - { name: eth0/1, bandwidth: 1gbit }\nclasses:\n" DEF, 2, 0, "'eth0/1' is not a valid interface name" },
 	{ "interfaces:\n  - { name: eth0 }\nclasses:\n" DEF, 2, 5, "interfaces.eth0: needs a 'bandwidth'" },
 	{ "interfaces:\n  - { bandwidth: 1gbit }\nclasses:\n" DEF, 2, 5, "interfaces#1: needs a 'name'" },
+	{ "interfaces:\n  - { name: eth0, bandwidth: 1gbit }\n  - { bandwidth: 1gbit }\nclasses:\n" DEF,
+	  3, 5, "interfaces#2: needs a 'name'" },
 	{ "interfaces:\n  - { name: eth0, bandwidth: 1gbit }\n  - { name: eth0, scheduler: none }\nclasses:\n" DEF,
 	  3, 5, "interface 'eth0' is already listed at test.yaml:2" },
 	{ "interfaces:\n  - { name: eth0, bandwidth: 1gbit, scheduler: cbq }\nclasses:\n" DEF, 2, 0,
