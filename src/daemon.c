@@ -18,7 +18,9 @@
 #include "datapath.h"
 #include "discover.h"
 #include "log.h"
+#include "marks-file.h"
 #include "nft.h"
+#include "paths.h"
 #include "ruleset.h"
 #include "sd.h"
 #include "shaper.h"
@@ -81,6 +83,44 @@ static int commit_ruleset(struct daemon *d, const struct snapshot *s, enum rules
 /* Installs the ruleset for S, replacing any table of the same name. At the
  * first install, finds out whether the kernel has the native queue
  * expression, falling back to the xtables NFQUEUE target. */
+/* The class values a previous qpodd kept, so that the connections it
+ * marked keep their class (see marks-file.h). A file that cannot be read
+ * or trusted is no reason not to start: the values are made anew. */
+static void load_marks(const struct daemon *d, struct marks *ret)
+{
+	char path[4096];
+	int r;
+
+	if (!d->opts->state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/marks", d->opts->state_dir);
+	r = marks_file_load(path, ret);
+	if (r == -ENOENT)
+		log_info("%s: no class values kept from before: giving them afresh", path);
+	else if (r == -EINVAL)
+		log_warning("%s: not a file of class values that can be trusted: giving them "
+			    "afresh", path);
+	else if (r < 0)
+		log_warning("%s: %s: giving class values afresh", path, strerror(-r));
+}
+
+/* Keeps the class values the kernel now has, for the next qpodd. */
+static void save_marks(const struct daemon *d, const struct marks *m)
+{
+	char path[4096];
+	int r;
+
+	if (!d->opts->state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/marks", d->opts->state_dir);
+	r = path_make_parent(path, 0755);
+	if (r == 0)
+		r = marks_file_save(m, path);
+	if (r < 0)
+		log_warning("%s: %s: after a restart, live connections may take other classes",
+			    path, strerror(-r));
+}
+
 static int install(struct daemon *d, const struct snapshot *s)
 {
 	char err[256];
@@ -282,6 +322,7 @@ int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t w
 		goto out;
 	}
 	atomic_store(&d->current, s);
+	save_marks(d, &s->marks);
 	wait_for_threads(d, s->gen);
 	snapshot_free(old);
 	d->reloaded_ns = clock_real_ns();
@@ -401,6 +442,7 @@ int daemon_main(const struct daemon_options *o)
 	struct daemon d = { .opts = o, .started_ns = clock_real_ns(),
 			    .started_mono_ns = clock_mono_ns() };
 	struct snapshot *s = NULL;
+	struct marks kept = { 0 };
 	struct qp_policy *p;
 	struct diag_list diags;
 	char summary[256];
@@ -422,7 +464,10 @@ int daemon_main(const struct daemon_options *o)
 		policy_free(p);
 		goto out;
 	}
-	if ((r = snapshot_new(p, NULL, ++d.gen, &s)) < 0) {
+	load_marks(&d, &kept);
+	r = snapshot_new(p, &kept, ++d.gen, &s);
+	marks_clear(&kept);
+	if (r < 0) {
 		log_error("marking the classes: %s", strerror(-r));
 		goto out;
 	}
@@ -450,6 +495,7 @@ int daemon_main(const struct daemon_options *o)
 	/* A failed install may leave the table a dead qpodd had: it goes too. */
 	if (install(&d, s) < 0)
 		goto out_ruleset;
+	save_marks(&d, &s->marks);
 	r = shaper_new(&d.shaper);
 	if (r < 0) {
 		log_error("rtnetlink: %s", strerror(-r));

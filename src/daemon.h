@@ -9,7 +9,11 @@ struct daemon_options {
 	const char *dropin_dir;		/* NULL: derived from config_file */
 	struct cnproc *cnproc;		/* process events, opened already; may be NULL */
 	const char *control_socket;	/* NULL: the policy's control.socket */
+	const char *state_dir;		/* where class values are kept; NULL: nowhere */
 };
+
+/* systemd's StateDirectory=qpod, beside /run/qpod and /var/log/qpod. */
+#define DAEMON_STATE_DIR "/var/lib/qpod"
 
 /** Runs qpodd until SIGTERM or SIGINT: installs the ruleset, decides
  * queued sessions, reloads on SIGHUP, and on the way out removes what it

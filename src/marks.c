@@ -6,71 +6,174 @@
 
 #include "marks.h"
 
+static void names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 void marks_clear(struct marks *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		free(m->names[i]);
-	free(m->names);
+	names_free(m->names, m->n);
 	free(m->values);
+	names_free(m->retired_names, m->n_retired);
+	free(m->retired_values);
 	memset(m, 0, sizeof(*m));
 }
 
-static bool was_used(const struct marks *old, uint32_t v)
+/* Room for N classes and R retired ones in M (zeroed but for the mask);
+ * the counts grow as entries are filled in, so that marks_clear() frees
+ * what there is. */
+static int marks_alloc(struct marks *m, size_t n, size_t r)
 {
-	for (size_t j = 0; j < old->n; j++)
-		if (old->values[j] == v)
+	m->names = calloc(n ? n : 1, sizeof(*m->names));
+	m->values = calloc(n ? n : 1, sizeof(*m->values));
+	m->retired_names = calloc(r ? r : 1, sizeof(*m->retired_names));
+	m->retired_values = calloc(r ? r : 1, sizeof(*m->retired_values));
+	return m->names && m->values && m->retired_names && m->retired_values ? 0 : -ENOMEM;
+}
+
+static int retire(struct marks *m, const char *name, uint32_t value)
+{
+	char *copy = strdup(name);
+
+	if (!copy)
+		return -ENOMEM;
+	m->retired_names[m->n_retired] = copy;
+	m->retired_values[m->n_retired++] = value;
+	return 0;
+}
+
+int marks_copy(const struct marks *src, struct marks *ret)
+{
+	struct marks m = { .mask = src->mask, .shift = src->shift, .max = src->max };
+	int r = marks_alloc(&m, src->n, src->n_retired);
+
+	for (size_t i = 0; r == 0 && i < src->n; i++) {
+		m.names[i] = strdup(src->names[i]);
+		if (!m.names[i])
+			r = -ENOMEM;
+		else
+			m.values[m.n++] = src->values[i];
+	}
+	for (size_t i = 0; r == 0 && i < src->n_retired; i++)
+		r = retire(&m, src->retired_names[i], src->retired_values[i]);
+	if (r < 0) {
+		marks_clear(&m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+/* The value M knows class NAME by, current or retired; 0 if none. */
+static uint32_t known_value(const struct marks *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->names[i], name) == 0)
+			return m->values[i];
+	for (size_t i = m->n_retired; i-- > 0;)
+		if (strcmp(m->retired_names[i], name) == 0)
+			return m->retired_values[i];
+	return 0;
+}
+
+static bool is_retired(const struct marks *m, uint32_t v)
+{
+	for (size_t i = 0; i < m->n_retired; i++)
+		if (m->retired_values[i] == v)
 			return true;
 	return false;
 }
 
-/* The lowest class value, 1..max-2, not in USED (nor, if AVOID_OLD, in OLD). */
-static uint32_t first_free(const bool *used, const struct marks *old, bool same_mask,
-			   uint32_t max, bool avoid_old)
+/* Retires, after what OLD had retired, OLD's classes that P no longer
+ * has; a value taken again by a class of P is not retired. */
+static int retire_gone(struct marks *nm, const struct marks *old, const struct qp_policy *p,
+		       const bool *used)
 {
-	for (uint32_t v = 1; v + 1 < max; v++)
-		if (!used[v] && !(avoid_old && same_mask && was_used(old, v)))
-			return v;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < old->n_retired + old->n; i++) {
+		bool retired = i < old->n_retired;
+		const char *name = retired ? old->retired_names[i] : old->names[i - old->n_retired];
+		uint32_t v = retired ? old->retired_values[i] : old->values[i - old->n_retired];
+
+		if (!v || v >= nm->max - 1 || used[v] || is_retired(nm, v) ||
+		    policy_class_find(p, name))
+			continue;
+		r = retire(nm, name, v);
+	}
+	return r;
+}
+
+/* Takes the value retired first that is not in USED out of retirement. */
+static uint32_t unretire_oldest(struct marks *m, const bool *used)
+{
+	for (size_t i = 0; i < m->n_retired; i++) {
+		uint32_t v = m->retired_values[i];
+
+		if (used[v])
+			continue;
+		free(m->retired_names[i]);
+		memmove(&m->retired_names[i], &m->retired_names[i + 1],
+			(m->n_retired - i - 1) * sizeof(*m->retired_names));
+		memmove(&m->retired_values[i], &m->retired_values[i + 1],
+			(m->n_retired - i - 1) * sizeof(*m->retired_values));
+		m->n_retired--;
+		return v;
+	}
 	return 0;
 }
 
 int marks_assign(struct marks *m, const struct qp_policy *p)
 {
 	struct marks nm = { .mask = p->queue.mark_mask };
-	bool same_mask = m->mask == nm.mask;
+	const struct marks none = { 0 };
+	const struct marks *old;
 	bool *used = NULL;
-	int r = -ENOMEM;
+	int r;
 
 	nm.shift = (unsigned)__builtin_ctz(nm.mask);
 	nm.max = nm.mask >> nm.shift;
-	nm.names = calloc(p->n_classes ? p->n_classes : 1, sizeof(*nm.names));
-	nm.values = calloc(p->n_classes ? p->n_classes : 1, sizeof(*nm.values));
+	/* Values under another mask mean nothing now. */
+	old = m->mask == nm.mask ? m : &none;
+	r = marks_alloc(&nm, p->n_classes, old->n_retired + old->n);
 	used = calloc((size_t)nm.max + 1, sizeof(*used));
-	if (!nm.names || !nm.values || !used)
+	if (r < 0 || !used) {
+		r = -ENOMEM;
 		goto out;
-	used[0] = used[nm.max] = true;
+	}
+	/* 0, pending and unmanaged are never a class's. */
+	used[0] = used[nm.max - 1] = used[nm.max] = true;
 	/* First the classes that had a value, then the new ones. */
 	for (size_t i = 0; i < p->n_classes; i++) {
+		uint32_t v = known_value(old, p->classes[i].name);
+
 		nm.names[i] = strdup(p->classes[i].name);
-		if (!nm.names[i])
+		if (!nm.names[i]) {
+			r = -ENOMEM;
 			goto out;
+		}
 		nm.n = i + 1;
-		for (size_t j = 0; same_mask && j < m->n; j++) {
-			if (strcmp(m->names[j], p->classes[i].name) == 0) {
-				nm.values[i] = m->values[j];
-				used[nm.values[i]] = true;
-			}
+		if (v && v < nm.max - 1 && !used[v]) {
+			nm.values[i] = v;
+			used[v] = true;
 		}
 	}
+	r = retire_gone(&nm, old, p, used);
+	if (r < 0)
+		goto out;
 	for (size_t i = 0; i < p->n_classes; i++) {
-		uint32_t v;
+		uint32_t v = 0;
 
 		if (nm.values[i])
 			continue;
-		/* Prefer a value no class had before the reload: sessions of a
-		 * removed class must not turn into a new class's sessions. */
-		v = first_free(used, m, same_mask, nm.max, true);
+		for (uint32_t c = 1; !v && c < nm.max - 1; c++)
+			if (!used[c] && !is_retired(&nm, c))
+				v = c;
 		if (!v)
-			v = first_free(used, m, same_mask, nm.max, false);
+			v = unretire_oldest(&nm, used);
 		if (!v) {
 			r = -ENOSPC;	/* config validation keeps this from happening */
 			goto out;

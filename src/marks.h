@@ -10,9 +10,14 @@
 /* The values classes take in qpod's bits of the packet and conntrack
  * marks. Value 0 is "undecided", the mask's largest value is "decided,
  * unmanaged", the one below it "pending" (queued, its class not yet in
- * the connection), and classes take values in between. A class keeps its
- * value across reloads, so sessions decided before a reload keep their
- * class. */
+ * the connection), and classes take values in between.
+ *
+ * A class keeps its value for as long as it exists, across reloads and,
+ * through a state file (marks-file.c), restarts: live connections carry
+ * the value in their conntrack mark, and the value must go on meaning the
+ * same class. A removed class's value is retired: no other class gets it
+ * while any value was never used, and the class gets it back if it
+ * returns. */
 struct marks {
 	uint32_t mask;
 	unsigned shift;
@@ -20,12 +25,19 @@ struct marks {
 	size_t n;		/* classes of the current policy */
 	char **names;		/* by class index */
 	uint32_t *values;	/* by class index, unshifted */
+	size_t n_retired;	/* classes removed, oldest first */
+	char **retired_names;
+	uint32_t *retired_values;
 };
 
-/** Gives every class of P a value, keeping the value of each class that M
- * already knew by name (unless the mask changed). Returns 0 or -ENOMEM,
- * leaving M as it was on failure. M starts zeroed. */
+/** Gives every class of P a value: the value M knew the class by (unless
+ * the mask changed), else one never used, else the value retired first.
+ * Returns 0, -ENOMEM or -ENOSPC, leaving M as it was on failure. M starts
+ * zeroed. */
 int marks_assign(struct marks *m, const struct qp_policy *p);
+
+/** Copies SRC to *RET (zeroed): 0 or -ENOMEM. */
+int marks_copy(const struct marks *src, struct marks *ret);
 
 /** Frees what marks_assign allocated. */
 void marks_clear(struct marks *m);

@@ -20,6 +20,7 @@
 enum {
 	OPT_PRINT_CONFIG = 0x100,
 	OPT_CONTROL_SOCKET,
+	OPT_STATE_DIR,
 };
 
 static void usage(FILE *out)
@@ -34,13 +35,15 @@ static void usage(FILE *out)
 		"  -t, --check-config       check the policy, print a summary, and exit\n"
 		"  -N, --netns NAME         manage network namespace NAME (or a path to one)\n"
 		"      --control-socket PATH  listen there, not on the policy's control.socket\n"
+		"      --state-dir DIR      keep class values across restarts in DIR\n"
+		"                           (default %s; with --netns, nowhere)\n"
 		"  -v, --verbose            log every decision (debug level)\n"
 		"      --print-config       print the effective policy as YAML, and exit\n"
 		"  -h, --help               show this help\n"
 		"  -V, --version            show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 invalid policy or failure, 2 bad usage.\n",
-		CONFIG_DEFAULT_FILE);
+		CONFIG_DEFAULT_FILE, DAEMON_STATE_DIR);
 }
 
 static int check_config(const char *file, const char *dropin_dir, bool print)
@@ -101,12 +104,14 @@ int main(int argc, char **argv)
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "netns", required_argument, NULL, 'N' },
 		{ "control-socket", required_argument, NULL, OPT_CONTROL_SOCKET },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = CONFIG_DEFAULT_FILE, *dropin_dir = NULL, *netns = NULL;
+	const char *state_dir = NULL;
 	bool check = false, print = false, verbose = false;
 	struct daemon_options dopts = { 0 };
 	int c;
@@ -139,6 +144,13 @@ int main(int argc, char **argv)
 			}
 			dopts.control_socket = optarg;
 			break;
+		case OPT_STATE_DIR:
+			if (optarg[0] != '/' || strlen(optarg) > 4000) {
+				fprintf(stderr, "qpodd: --state-dir takes an absolute path\n");
+				return 2;
+			}
+			state_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
@@ -160,6 +172,8 @@ int main(int argc, char **argv)
 	log_init(verbose ? LOG_DEBUG : LOG_INFO);
 	dopts.config_file = file;
 	dopts.dropin_dir = dropin_dir;
+	/* Another namespace's qpodd must not take this one's class values. */
+	dopts.state_dir = state_dir ? state_dir : netns ? NULL : DAEMON_STATE_DIR;
 	/* The proc connector exists only in the initial network namespace:
 	 * subscribe before joining another. */
 	dopts.cnproc = NULL;

@@ -138,7 +138,7 @@ start_qpodd() {
 	QPODD_SOCKET="$TMPDIR_TEST/control.sock"
 	# --netns, not ip netns exec: qpodd subscribes to process events in
 	# this namespace, where the kernel offers them, then joins A. A control
-	# socket of the test's own: tests run side by side.
+	# socket and class values of the test's own: tests run side by side.
 	# The session log stays in the test's directory unless the policy
 	# says where (a drop-in, so a -D of the test's own replaces it).
 	mkdir -p "$TMPDIR_TEST/dropins"
@@ -146,7 +146,8 @@ start_qpodd() {
 	grep -q '^log:' "$policy" ||
 		printf 'log: { sessions: %s/sessions.jsonl }\n' "$TMPDIR_TEST" >"$TMPDIR_TEST/dropins/log.yaml"
 	setsid "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/dropins" \
-		--control-socket "$QPODD_SOCKET" "$@" >"$QPODD_LOG" 2>&1 </dev/null &
+		--control-socket "$QPODD_SOCKET" --state-dir "$TMPDIR_TEST/state" "$@" \
+		>"$QPODD_LOG" 2>&1 </dev/null &
 	QPODD_PID=$!
 	at_exit "kill -9 $QPODD_PID"
 	QPODD_EXITED=""

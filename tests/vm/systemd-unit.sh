@@ -6,8 +6,9 @@
 # their class on the wire; `systemctl reload` applies an edited policy and
 # keeps the running one when the file is bad; `qpod-ctl run` makes a scope
 # through systemd and its sessions get the run's class; ended sessions are
-# logged to the LogsDirectory; a stuck qpodd is killed by the watchdog and
-# restarted; `systemctl stop` removes qpod's table.
+# logged to the LogsDirectory; class values are kept in the StateDirectory;
+# a stuck qpodd is killed by the watchdog and restarted; `systemctl stop`
+# removes qpod's table.
 
 # shellcheck source-path=SCRIPTDIR source=lib-vm.sh
 . "${QPOD_VM_LIB:-$(dirname "$0")/lib-vm.sh}"
@@ -87,7 +88,9 @@ out=$("$CTL" status) || fail "qpod-ctl status: $out"
 echo "$out" | grep -q "$pid" || fail "qpod-ctl status does not name pid $pid: $out"
 mode=$(stat -c '%a %G' /run/qpod/control.sock)
 [ "$mode" = "660 qpod" ] || fail "the control socket is $mode, not 660 qpod"
-log "active, READY with status '$status', pid $pid, socket $mode"
+grep -q '^class voice ' /var/lib/qpod/marks ||
+	fail "no class values kept in the StateDirectory: $(cat /var/lib/qpod/marks 2>&1)"
+log "active, READY with status '$status', pid $pid, socket $mode, class values in /var/lib/qpod"
 
 # --- a session of the client application -----------------------------------------
 observe c1 "tcp dport 7301"

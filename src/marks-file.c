@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "marks-file.h"
+
+#define MARKS_FILE_MAX_LINES 70000	/* a 16-bit mask's values, and room */
+
+struct entry {
+	char name[64];
+	uint32_t value;
+	bool retired;
+};
+
+/* A class name as the policy allows it: a letter, then letters, digits,
+ * '-' or '_'. */
+static bool name_ok(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+	       strlen(s);
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* No value and no name twice. */
+static int check_unique(const struct entry *e, size_t n, uint32_t max)
+{
+	bool *seen = calloc((size_t)max + 1, sizeof(*seen));
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	int r = seen && names ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (seen[e[i].value])
+			r = -EINVAL;
+		seen[e[i].value] = true;
+		names[i] = e[i].name;
+	}
+	if (r == 0 && n) {
+		qsort(names, n, sizeof(*names), by_name);
+		for (size_t i = 1; r == 0 && i < n; i++)
+			if (strcmp(names[i - 1], names[i]) == 0)
+				r = -EINVAL;
+	}
+	free(seen);
+	free(names);
+	return r;
+}
+
+/* Checks the entries against the mask and each other, and builds *RET. */
+static int build(uint32_t mask, const struct entry *e, size_t n, struct marks *ret)
+{
+	struct marks m = { .mask = mask };
+	size_t n_classes = 0;
+	uint32_t bits;
+	int r;
+
+	if (!mask)
+		return -EINVAL;
+	m.shift = (unsigned)__builtin_ctz(mask);
+	bits = mask >> m.shift;
+	if (bits & (bits + 1) || bits > 0xffff)
+		return -EINVAL;		/* not one run of at most 16 bits, as the policy's */
+	m.max = bits;
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].value == 0 || e[i].value + 1 >= m.max)
+			return -EINVAL;	/* not a class's value under this mask */
+		n_classes += !e[i].retired;
+	}
+	r = check_unique(e, n, m.max);
+	if (r < 0)
+		return r;
+	m.names = calloc(n_classes ? n_classes : 1, sizeof(*m.names));
+	m.values = calloc(n_classes ? n_classes : 1, sizeof(*m.values));
+	m.retired_names = calloc(n - n_classes ? n - n_classes : 1, sizeof(*m.retired_names));
+	m.retired_values = calloc(n - n_classes ? n - n_classes : 1, sizeof(*m.retired_values));
+	if (!m.names || !m.values || !m.retired_names || !m.retired_values)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		char *name = strdup(e[i].name);
+
+		if (!name)
+			goto nomem;
+		if (e[i].retired) {
+			m.retired_names[m.n_retired] = name;
+			m.retired_values[m.n_retired++] = e[i].value;
+		} else {
+			m.names[m.n] = name;
+			m.values[m.n++] = e[i].value;
+		}
+	}
+	*ret = m;
+	return 0;
+nomem:
+	marks_clear(&m);
+	return -ENOMEM;
+}
+
+int marks_file_load(const char *path, struct marks *ret)
+{
+	FILE *f = fopen(path, "re");
+	struct entry *e = NULL, *grown;
+	size_t n = 0, cap = 0, lines = 0;
+	uint32_t mask = 0;
+	bool has_mask = false;
+	char line[256];
+	int r = -EINVAL;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char kind[16], name[64], extra;
+		unsigned long v;
+
+		if (!strchr(line, '\n') || ++lines > MARKS_FILE_MAX_LINES)
+			goto out;	/* cut, or far too long */
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "mask %lx %c", &v, &extra) == 1 && !has_mask && v <= UINT32_MAX) {
+			mask = (uint32_t)v;
+			has_mask = true;
+			continue;
+		}
+		if (sscanf(line, "%15s %63s %lu %c", kind, name, &v, &extra) != 3 || !name_ok(name) ||
+		    v > UINT32_MAX || (strcmp(kind, "class") != 0 && strcmp(kind, "retired") != 0))
+			goto out;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(e, cap * sizeof(*e));
+			if (!grown) {
+				r = -ENOMEM;
+				goto out;
+			}
+			e = grown;
+		}
+		snprintf(e[n].name, sizeof(e[n].name), "%s", name);
+		e[n].value = (uint32_t)v;
+		e[n++].retired = kind[0] == 'r';
+	}
+	if (ferror(f))
+		r = -EIO;
+	else if (has_mask)
+		r = build(mask, e, n, ret);
+out:
+	free(e);
+	fclose(f);
+	return r;
+}
+
+int marks_file_save(const struct marks *m, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	fprintf(f, "# qpodd's class mark values: live connections carry them in their\n"
+		   "# conntrack mark, and keep their class across qpodd's restarts.\n"
+		   "# Rewritten by qpodd; to start afresh, delete it while qpodd is stopped.\n");
+	fprintf(f, "mask 0x%08x\n", m->mask);
+	for (size_t i = 0; i < m->n; i++)
+		fprintf(f, "class %s %u\n", m->names[i], m->values[i]);
+	for (size_t i = 0; i < m->n_retired; i++)
+		fprintf(f, "retired %s %u\n", m->retired_names[i], m->retired_values[i]);
+	/* What reaches the disk before the rename: a crash leaves the old
+	 * file or the new one, whole. */
+	if (fflush(f) != 0 || fsync(fd) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
