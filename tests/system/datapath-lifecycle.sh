@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Stopping and crashing: after SIGTERM no qpod table remains and traffic
 # flows; after kill -9, new sessions still connect with fail: open and do
-# not with fail: closed; a new qpodd replaces what a dead one left.
+# not with fail: closed, and the packets qpodd held are dropped (a TCP
+# SYN is sent again and connects); a new qpodd replaces what a dead one
+# left.
 . "$(dirname "$0")/lib.sh"
 need_netns
 hosts_up
@@ -56,6 +58,28 @@ stop_qpodd KILL
 has_qpod_table || fail "kill -9 should leave the table (that is what fail modes are about)"
 connects 7003 || fail "fail: open, qpodd killed: a new session did not connect"
 log "kill -9 with fail: open: the table stays, new sessions connect unmarked"
+
+# Packets qpodd holds when it dies: qpodd stopped, a new UDP session's
+# datagrams and a TCP SYN wait in its queue; kill -9 closes the queue,
+# and the kernel drops what it held. The SYN is sent again a second
+# later and passes (fail: open); the datagrams are lost.
+start_qpodd "$TMPDIR_TEST/policy.yaml"
+observe held_udp "udp dport 7050"
+held() { [ "$(in_a awk '$1 == 0 { print $3 }' /proc/net/netfilter/nfnetlink_queue)" -ge "$1" ]; }
+queue_gone() { ! in_a awk '$1 == 0 { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue; }
+kill -STOP "$QPODD_PID"
+in_a "$UDP_BURST" "$B4" 7050 20 || fail "udp-burst"
+serve_tcp "$NS_B" "$B4" 7051 1
+ip netns exec "$NS_A" timeout 10 $NETPROBE tcp-send "$B4" 7051 1000 >/dev/null 2>&1 &
+sender=$!
+wait_for 5 held 21
+[ "$(count held_udp)" -eq 0 ] || fail "held datagrams arrived while qpodd was stopped"
+stop_qpodd KILL
+wait_for 5 queue_gone
+wait "$sender" || fail "fail: open: the TCP session whose SYN qpodd held at its death did not connect"
+wait_for 5 grep -q received=1000 "$TMPDIR_TEST/serve-7051"
+[ "$(count held_udp)" -eq 0 ] || fail "the kernel passed $(count held_udp) held datagrams after qpodd's death"
+log "kill -9 with packets held: the kernel dropped them; the TCP SYN's resend connected"
 
 # A new qpodd replaces the dead one's table and works.
 start_qpodd "$TMPDIR_TEST/policy.yaml"
