@@ -3,6 +3,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <netinet/in.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <stdlib.h>
@@ -235,6 +236,17 @@ static int ct_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* Ports as packet_parse() reads them, for TCP and UDP only: conntrack
+ * gives SCTP's, DCCP's and UDP-Lite's too, and GRE's as zeros, and a
+ * session's tuple must be the same whichever of the two it came from. */
+static void tuple_ports_as_packets(struct tuple *t)
+{
+	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
+		return;
+	t->has_ports = 0;
+	t->sport = t->dport = 0;
+}
+
 int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret)
 {
 	struct ct_entry ct = { 0 };
@@ -244,6 +256,8 @@ int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret)
 	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), ct_cb, &ct);
 	if (!ct.orig.family)
 		return -EINVAL;
+	tuple_ports_as_packets(&ct.orig);
+	tuple_ports_as_packets(&ct.reply);
 	ct.destroyed = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE;
 	ct.bytes = ct.orig_counters[0] + ct.reply_counters[0];
 	ct.packets = ct.orig_counters[1] + ct.reply_counters[1];

@@ -13,7 +13,7 @@ struct tuple {
 	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP, or another */
 	uint16_t sport;		/* host byte order; 0 without ports */
 	uint16_t dport;
-	uint8_t has_ports;	/* TCP or UDP, and not a later fragment */
+	uint8_t has_ports;	/* TCP or UDP (not a later fragment): ports read */
 	uint8_t pad;
 	uint8_t saddr[16];	/* network byte order; IPv4 in the first 4 */
 	uint8_t daddr[16];
