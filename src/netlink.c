@@ -237,10 +237,18 @@ int nl_sock_talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg
 int nl_sock_talk_batch(struct nl_sock *s, const void *buf, size_t len, size_t expected,
 		       nl_ack_cb cb, void *arg)
 {
+	const struct nlmsghdr *sent = buf;
+	uint32_t seq_lo = UINT32_MAX, seq_hi = 0;
 	size_t acked = 0;
 	uint64_t deadline;
-	int first = 0, r;
+	int first = 0, r, left = (int)len;
 
+	/* The batch's own sequence numbers: an ack of an earlier request
+	 * that came late is not one of this batch's. */
+	for (; mnl_nlmsg_ok(sent, left); sent = mnl_nlmsg_next(sent, &left)) {
+		seq_lo = sent->nlmsg_seq < seq_lo ? sent->nlmsg_seq : seq_lo;
+		seq_hi = sent->nlmsg_seq > seq_hi ? sent->nlmsg_seq : seq_hi;
+	}
 	s->err[0] = '\0';
 	r = send_all(s, buf, len);
 	if (r < 0)
@@ -264,7 +272,8 @@ int nl_sock_talk_batch(struct nl_sock *s, const void *buf, size_t len, size_t ex
 			char msg[sizeof(s->err)];
 			int err;
 
-			if (m->nlmsg_type != NLMSG_ERROR) {
+			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_seq < seq_lo ||
+			    m->nlmsg_seq > seq_hi) {
 				if (s->foreign)
 					s->foreign(m, s->foreign_arg);
 				continue;

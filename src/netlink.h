@@ -22,8 +22,9 @@ void nl_sock_free(struct nl_sock *s);
 int nl_sock_fd(const struct nl_sock *s);
 /** Joins multicast GROUP (a number above 31 too: NFNLGRP_*). */
 int nl_sock_join(struct nl_sock *s, unsigned int group);
-/** Sets the receive (and send) buffer to BYTES, beyond rmem_max if
- * allowed (SO_RCVBUFFORCE). */
+/** Sets the receive buffer to RCV_BYTES and the send buffer to SND_BYTES
+ * (either 0 or less: left as it is), beyond rmem_max and wmem_max where
+ * allowed (SO_RCVBUFFORCE, SO_SNDBUFFORCE). */
 int nl_sock_set_buffers(struct nl_sock *s, int rcv_bytes, int snd_bytes);
 
 /* Called for each message a request reads that belongs to another
@@ -40,8 +41,9 @@ uint32_t nl_sock_seq(struct nl_sock *s);
  * reply of a plain get. CB, if any, sees each message of the answer
  * before that. Returns 0, the kernel's -errno (its message, if it gave
  * one, in nl_sock_error()), -EINTR for a dump the kernel says changed
- * under it (its messages are incomplete or doubled: read again), or
- * -ETIMEDOUT. */
+ * under it (its messages are incomplete or doubled: read again), -ENOBUFS
+ * for an answer read by CB of which the socket lost messages, -ETIMEDOUT,
+ * or the error of sending or reading. */
 int nl_sock_talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg);
 
 /* One ack of a batch: its sequence number and the kernel's -errno (0 for

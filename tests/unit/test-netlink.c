@@ -205,6 +205,7 @@ START_TEST(test_batch)
 	char buf[4096];
 	struct mnl_nlmsg_batch *batch = mnl_nlmsg_batch_start(buf, sizeof(buf));
 	struct acks acks = { 0 };
+	int foreign = 0;
 	uint64_t t0;
 
 	for (uint32_t i = 0; i < 3; i++)
@@ -225,6 +226,22 @@ START_TEST(test_batch)
 					    mnl_nlmsg_batch_size(batch), 3, ack_cb, &acks), -ENODEV);
 	ck_assert_int_eq(acks.n, 3);
 	ck_assert_int_eq(acks.errors, 1);
+
+	/* A late ack of an earlier request is not one of the batch's: the
+	 * refusal after it is still read. */
+	mnl_nlmsg_batch_reset(batch);
+	memset(&acks, 0, sizeof(acks));
+	batch_add(batch, 50, 0);
+	ck_assert_int_eq(send(nl_sock_fd(s), mnl_nlmsg_batch_head(batch),
+			      mnl_nlmsg_batch_size(batch), 0), (ssize_t)mnl_nlmsg_batch_size(batch));
+	nl_sock_set_foreign(s, count_foreign, &foreign);
+	mnl_nlmsg_batch_reset(batch);
+	batch_add(batch, 400, 0);
+	batch_add(batch, 401, 0x7fffffff);
+	ck_assert_int_eq(nl_sock_talk_batch(s, mnl_nlmsg_batch_head(batch),
+					    mnl_nlmsg_batch_size(batch), 2, ack_cb, &acks), -ENODEV);
+	ck_assert_int_eq(acks.n, 2);
+	ck_assert_int_eq(foreign, 1);
 
 	/* Fewer acks than expected (a batch the kernel refused as a whole
 	 * acks once): said at once, not after the 5 s timeout. */
