@@ -46,7 +46,7 @@ int daemon_run_rules(const struct daemon *d, const struct snapshot *s, struct ru
 static int commit_runs(struct daemon *d, char *err, size_t errlen)
 {
 	const struct snapshot *s = atomic_load(&d->current);
-	struct ruleset_run *rr;
+	struct ruleset_run *rr = NULL;
 	struct nft_batch *b;
 	size_t n;
 	int r;

@@ -472,8 +472,8 @@ int daemon_main(const struct daemon_options *o)
 		goto out;
 	}
 	atomic_store(&d.current, s);
-	if (nft_sock_new(&d.nft) < 0) {
-		log_error("cannot talk to nftables: %s", strerror(errno));
+	if ((r = nft_sock_new(&d.nft)) < 0) {
+		log_error("cannot talk to nftables: %s", strerror(-r));
 		goto out;
 	}
 	ensure_accounting();

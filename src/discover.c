@@ -550,8 +550,10 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	for (unsigned i = 0; i < n_chans; i++)
 		d->chans[i].res_waker.fd = -1;
 	for (unsigned i = 0; i < n_chans; i++) {
-		if (ring_new(CHAN_SLOTS, sizeof(struct discover_request), &d->chans[i].req) < 0 ||
-		    ring_new(CHAN_SLOTS, sizeof(struct discover_result), &d->chans[i].res) < 0)
+		if ((r = ring_new(CHAN_SLOTS, sizeof(struct discover_request),
+				  &d->chans[i].req)) < 0 ||
+		    (r = ring_new(CHAN_SLOTS, sizeof(struct discover_result),
+				  &d->chans[i].res)) < 0)
 			goto fail;
 		if ((r = waker_init(&d->chans[i].res_waker)) < 0)
 			goto fail;

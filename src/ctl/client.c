@@ -76,14 +76,16 @@ int ctl_ask(const struct ctl_opts *o, const struct ctl_request *req, struct ctl_
 	jsonw_init(&w);
 	ctl_format_request(req, &w);
 	line = jsonw_finish(&w, &n);
-	if (!line || n >= CTL_REQUEST_MAX) {
+	/* N counts the newline, as CTL_REQUEST_MAX does. */
+	if (!line || n > CTL_REQUEST_MAX) {
 		fprintf(stderr, "qpod-ctl: %s\n", line ? "the request is too long" : "out of memory");
 		jsonw_free(&w);
 		return EXIT_FAILED;
 	}
 	fd = connect_to(o->socket);
+	errno = 0;
 	sent = fd >= 0 && send(fd, line, n, MSG_NOSIGNAL) == (ssize_t)n;
-	e = errno;
+	e = errno ? errno : EMSGSIZE;	/* sent in part: the socket took less */
 	jsonw_free(&w);
 	if (fd < 0)
 		return EXIT_UNREACHABLE;
