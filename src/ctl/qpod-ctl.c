@@ -123,17 +123,22 @@ int main(int argc, char **argv)
 	struct ctl_opts o = { .socket = getenv("QPOD_SOCKET") };
 	const struct ctl_subcommand *cmd = NULL;
 	static char prog[32];
+	bool help = false;
 	int c, r;
 
 	if (!o.socket || !*o.socket)
 		o.socket = QP_DEFAULT_SOCKET;
-	/* The options before the command; then the command reads its own. */
-	while ((c = getopt_long(argc, argv, "+" CTL_SHORT_OPTIONS, options, NULL)) != -1)
-		if ((r = ctl_common_option(c, &o, NULL)) >= 0)
+	/* The options before the command; then the command reads its own.
+	 * Help before a command is that command's. */
+	while ((c = getopt_long(argc, argv, "+" CTL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == 'h')
+			help = true;
+		else if ((r = ctl_common_option(c, &o, NULL)) >= 0)
 			return r;
+	}
 	if (optind == argc) {
-		ctl_usage(stderr);
-		return EXIT_USAGE;
+		ctl_usage(help ? stdout : stderr);
+		return help ? EXIT_SUCCESS : EXIT_USAGE;
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
@@ -141,6 +146,10 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		fprintf(stderr, "qpod-ctl: unknown command '%s' (see qpod-ctl help)\n", argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (help) {
+		ctl_command_usage(cmd, stdout);
+		return EXIT_SUCCESS;
 	}
 	argc -= optind;
 	argv += optind;

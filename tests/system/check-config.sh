@@ -55,9 +55,16 @@ expect_rc 2 "$QPODD" --no-such-option
 expect_rc 2 "$QPODD" stray-argument
 expect_rc 0 "$QPODD" --help
 contains "$OUT" "--check-config" "help"
+contains "$OUT" "--state-dir DIR" "help"
 expect_rc 0 "$QPODD" --version
 contains "$OUT" "qpodd " "version"
 expect_rc 0 "$QPOD_CTL" --help
+contains "$OUT" "Commands:" "qpod-ctl help"
+# Help for a command, given before it or after.
+expect_rc 0 "$QPOD_CTL" --help sessions
+contains "$OUT" "qpod-ctl sessions [--app NAME]" "qpod-ctl --help sessions"
+expect_rc 0 "$QPOD_CTL" sessions -h
+contains "$OUT" "qpod-ctl sessions [--app NAME]" "qpod-ctl sessions -h"
 expect_rc 2 "$QPOD_CTL" no-such-command
 contains "$ERR" "unknown command 'no-such-command'" "qpod-ctl unknown command"
 
