@@ -20,11 +20,11 @@ const char *ctl_rate(uint64_t bps, char *buf, size_t len)
 
 const char *ctl_bytes(uint64_t b, char *buf, size_t len)
 {
-	if (b >= 10u << 30)
+	if (b >= 10ull << 30)
 		snprintf(buf, len, "%" PRIu64 "G", b >> 30);
-	else if (b >= 10u << 20)
+	else if (b >= 10ull << 20)
 		snprintf(buf, len, "%" PRIu64 "M", b >> 20);
-	else if (b >= 10u << 10)
+	else if (b >= 10ull << 10)
 		snprintf(buf, len, "%" PRIu64 "K", b >> 10);
 	else
 		snprintf(buf, len, "%" PRIu64, b);
