@@ -62,8 +62,8 @@ void ctl_format_request(const struct ctl_request *req, struct jsonw *w)
 	jsonw_end_object(w);
 }
 
-/* A JSON number from 1 to MAX: unquoted, digits only (no sign, spaces or
- * 0x, which units_parse_uint would take). */
+/* A JSON number from 1 to MAX: unquoted, and digits only (not the 0x
+ * that units_parse_uint would take). */
 static bool json_count(const struct ynode *v, uint64_t max, uint64_t *ret)
 {
 	const char *err;

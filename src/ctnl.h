@@ -51,7 +51,8 @@ int ctnl_parse(const struct nlmsghdr *nlh, struct ct_entry *ret);
 
 /** Calls CB for every connection of this network namespace (a dump).
  * Returns 0, -EINTR if the table changed under the dump so that some
- * connections may be missing or seen twice, or another negative errno. */
+ * connections may be missing or seen twice, -ENOBUFS if the socket lost
+ * some of them, or another negative errno. */
 int ctnl_dump(struct ctnl *c, void (*cb)(const struct ct_entry *, void *), void *arg);
 
 /* Connections' ends and updates, as they happen (NFNLGRP_CONNTRACK_DESTROY

@@ -39,6 +39,7 @@
 #include "hist.h"
 #include "log.h"
 #include "packet.h"
+#include "sessionview.h"
 
 #define FLOWTAB_CAPACITY 16384		/* sessions remembered per queue */
 
@@ -79,7 +80,7 @@ static void log_decision(const struct tuple *t, enum qp_direction dir, const str
 	tuple_format(t, fs, sizeof(fs));
 	log_debug("%s %s: %s (%s)", dir == QP_DIR_IN ? "in" : "out", fs,
 		  d->target->kind == QP_TARGET_DROP ? "drop" : d->target->cls->name,
-		  d->rule >= 0 ? "session rule" : "default class");
+		  session_reason_name(d->rule >= 0 ? SESSION_BY_RULE : SESSION_DEFAULT));
 }
 
 /* Only qpod's bits of a packet's mark change. A TCP SYN's verdict also

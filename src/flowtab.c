@@ -219,11 +219,11 @@ void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state 
 }
 
 void flowtab_release(struct flowtab *t, struct flow_entry *e, bool drop, uint32_t mark,
-		     size_t held, uint64_t now)
+		     size_t n_held, uint64_t now)
 {
 	e->drop = drop;
 	e->mark = mark;
-	e->burst = held >= FLOW_BURST_HELD;
+	e->burst = n_held >= FLOW_BURST_HELD;
 	e->last_ns = now;
 	flowtab_set_state(t, e, drop || e->syn ? FLOW_SETTLED : FLOW_DRAINING);
 }

@@ -94,12 +94,12 @@ void flowtab_touch(struct flowtab *t, struct flow_entry *e, uint64_t now);
 /** Sets the state; draining and pending entries are on the draining list. */
 void flowtab_set_state(struct flowtab *t, struct flow_entry *e, enum flow_state s);
 
-/** Gives E its decision, DROP or the class's MARK, once HELD of its packets
- * were let go at NOW. It drains until its connection is marked, unless it
+/** Gives E its decision, DROP or the class's MARK, once N_HELD of its
+ * packets were let go at NOW. It drains until its connection is marked, unless it
  * needs no mark: a dropped session gets no connection, and a SYN's
  * connection takes its mark from the kernel. */
 void flowtab_release(struct flowtab *t, struct flow_entry *e, bool drop, uint32_t mark,
-		     size_t held, uint64_t now);
+		     size_t n_held, uint64_t now);
 
 /** Records a packet of E at NOW; SYN if it opens a connection. A packet of
  * a settled session still reaching the queue means its connection's mark
@@ -107,7 +107,9 @@ void flowtab_release(struct flowtab *t, struct flow_entry *e, bool drop, uint32_
  * marked again. */
 void flowtab_seen(struct flowtab *t, struct flow_entry *e, uint64_t now, bool syn);
 
-/** Forgets settled sessions not seen for FLOW_LINGER_NS before NOW. */
+/** Forgets settled sessions not seen for FLOW_LINGER_NS before NOW, from
+ * the least recently seen on; it stops at the first that is not (or is
+ * not settled), and the next call goes on from there. */
 void flowtab_expire(struct flowtab *t, uint64_t now);
 
 void flowtab_remove(struct flowtab *t, struct flow_entry *e);

@@ -28,7 +28,7 @@ struct nfq_sock {
 	char *tx;
 	struct mnl_nlmsg_batch *batch;
 	uint64_t overruns;
-	uint64_t errors;	/* error replies to verdicts */
+	uint64_t errors;	/* verdicts refused, or not sent */
 	bool has_conntrack;
 };
 

@@ -36,9 +36,11 @@ struct nft_sock;
 int nft_sock_new(struct nft_sock **ret);
 void nft_sock_free(struct nft_sock *s);
 
-/** Sends B as one transaction and waits for every acknowledgement. On a
- * kernel error returns it (negative errno) and writes "DESC: strerror"
- * of the failed message to ERR. */
+/** Sends B as one transaction and reads its acknowledgements: the first
+ * waited for, then those the kernel queued with it. On a kernel error
+ * returns it (negative errno) and writes to ERR what failed, with the
+ * kernel's own words where it gave some; -EPROTO if fewer acks came than
+ * messages were sent. */
 int nft_sock_commit(struct nft_sock *s, struct nft_batch *b, char *err, size_t errlen);
 
 /** Index (in order added) of the message that failed the last commit, or -1. */

@@ -13,16 +13,16 @@ static uint16_t get16(const uint8_t *p)
 }
 
 /* Reads ports (and TCP flags) at L4, if the packet holds them. */
-static int parse_l4(const uint8_t *l4, size_t len, struct tuple *f, uint8_t *tcp_flags)
+static int parse_l4(const uint8_t *l4, size_t len, struct tuple *t, uint8_t *tcp_flags)
 {
-	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
 		return 0;
 	if (len < 4)
 		return -EINVAL;
-	f->sport = get16(l4);
-	f->dport = get16(l4 + 2);
-	f->has_ports = true;
-	if (f->proto == IPPROTO_TCP) {
+	t->sport = get16(l4);
+	t->dport = get16(l4 + 2);
+	t->has_ports = true;
+	if (t->proto == IPPROTO_TCP) {
 		if (len < 14)
 			return -EINVAL;
 		*tcp_flags = l4[13];
@@ -30,7 +30,7 @@ static int parse_l4(const uint8_t *l4, size_t len, struct tuple *f, uint8_t *tcp
 	return 0;
 }
 
-static int parse_ipv4(const uint8_t *p, size_t len, struct tuple *f, uint8_t *tcp_flags)
+static int parse_ipv4(const uint8_t *p, size_t len, struct tuple *t, uint8_t *tcp_flags)
 {
 	size_t ihl, total;
 	uint16_t frag;
@@ -44,26 +44,26 @@ static int parse_ipv4(const uint8_t *p, size_t len, struct tuple *f, uint8_t *tc
 	/* With GSO or a short copy the packet may be cut: trust what we hold. */
 	if (total < len)
 		len = total;
-	f->family = AF_INET;
-	f->proto = p[9];
-	memcpy(f->saddr, p + 12, 4);
-	memcpy(f->daddr, p + 16, 4);
+	t->family = AF_INET;
+	t->proto = p[9];
+	memcpy(t->saddr, p + 12, 4);
+	memcpy(t->daddr, p + 16, 4);
 	frag = get16(p + 6);
 	if (frag & 0x1fff)	/* a later fragment: no transport header */
 		return 0;
-	return parse_l4(p + ihl, len - ihl, f, tcp_flags);
+	return parse_l4(p + ihl, len - ihl, t, tcp_flags);
 }
 
-static int parse_ipv6(const uint8_t *p, size_t len, struct tuple *f, uint8_t *tcp_flags)
+static int parse_ipv6(const uint8_t *p, size_t len, struct tuple *t, uint8_t *tcp_flags)
 {
 	size_t off = 40;
 	uint8_t next;
 
 	if (len < 40)
 		return -EINVAL;
-	f->family = AF_INET6;
-	memcpy(f->saddr, p + 8, 16);
-	memcpy(f->daddr, p + 24, 16);
+	t->family = AF_INET6;
+	memcpy(t->saddr, p + 8, 16);
+	memcpy(t->daddr, p + 24, 16);
 	next = p[6];
 	for (int i = 0; i < IPV6_MAX_EXT_HEADERS; i++) {
 		switch (next) {
@@ -84,15 +84,15 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct tuple *f, uint8_t *tc
 		case IPPROTO_FRAGMENT:
 			if (len - off < 8)
 				return -EINVAL;
-			f->proto = p[off];
+			t->proto = p[off];
 			if (get16(p + off + 2) & 0xfff8)	/* a later fragment */
 				return 0;
 			next = p[off];
 			off += 8;
 			break;
 		default:
-			f->proto = next;
-			return parse_l4(p + off, len - off, f, tcp_flags);
+			t->proto = next;
+			return parse_l4(p + off, len - off, t, tcp_flags);
 		}
 		if (off > len)
 			return -EINVAL;
