@@ -80,9 +80,6 @@ static int commit_ruleset(struct daemon *d, const struct snapshot *s, enum rules
 	return r;
 }
 
-/* Installs the ruleset for S, replacing any table of the same name. At the
- * first install, finds out whether the kernel has the native queue
- * expression, falling back to the xtables NFQUEUE target. */
 /* The class values a previous qpodd kept, so that the connections it
  * marked keep their class (see marks-file.h). A file that cannot be read
  * or trusted is no reason not to start: the values are made anew. */
@@ -121,6 +118,9 @@ static void save_marks(const struct daemon *d, const struct marks *m)
 			    path, strerror(-r));
 }
 
+/* Installs the ruleset for S, replacing any table of the same name. At the
+ * first install, finds out whether the kernel has the native queue
+ * expression, falling back to the xtables NFQUEUE target. */
 static int install(struct daemon *d, const struct snapshot *s)
 {
 	char err[256];

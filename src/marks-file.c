@@ -68,7 +68,7 @@ static int build(uint32_t mask, const struct entry *e, size_t n, struct marks *r
 		return -EINVAL;
 	m.shift = (unsigned)__builtin_ctz(mask);
 	bits = mask >> m.shift;
-	if (bits & (bits + 1) || bits > 0xffff)
+	if ((bits & (bits + 1)) != 0 || bits > 0xffff)
 		return -EINVAL;		/* not one run of at most 16 bits, as the policy's */
 	m.max = bits;
 	for (size_t i = 0; i < n; i++) {

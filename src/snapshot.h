@@ -17,8 +17,9 @@ struct snapshot {
 };
 
 /** Makes the snapshot of generation GEN for policy P, which it then owns
- * (also on failure). Classes of PREV (the running snapshot's marks, or
- * NULL) keep their mark values; new classes get free ones. */
+ * (also on failure). Classes of PREV (the running snapshot's marks, those
+ * an earlier qpodd kept, or NULL) keep their mark values; new classes get
+ * free ones (marks_assign). */
 int snapshot_new(struct qp_policy *p, const struct marks *prev, uint64_t gen,
 		 struct snapshot **ret);
 /** Frees S and its policy; accepts NULL. */
