@@ -376,10 +376,12 @@ static void answer_reload(struct daemon *d, struct jsonw *w)
 
 	diag_list_init(&diags);
 	r = daemon_reload(d, &diags, why, sizeof(why));
-	if (r < 0)
+	if (r < 0) {
 		control_fail(w, "%s; the running policy stays", why);
-	else
+	} else {
 		jsonw_bool(w, "ok", true);
+		jsonw_u64(w, "moved", d->reload_moved);
+	}
 	jsonw_array(w, "diagnostics");
 	for (size_t i = 0; i < diags.n; i++) {
 		diag_format(&diags.items[i], line, sizeof(line));

@@ -31,6 +31,7 @@ struct daemon {
 	uint64_t started_ns;	/* CLOCK_REALTIME */
 	uint64_t started_mono_ns;
 	uint64_t reloaded_ns;	/* 0: never */
+	uint64_t reload_moved;	/* sessions the last reload moved to another class */
 };
 
 /** Loads the policy file anew and switches to it, or keeps the running

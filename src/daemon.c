@@ -326,11 +326,13 @@ int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t w
 	wait_for_threads(d, s->gen);
 	snapshot_free(old);
 	d->reloaded_ns = clock_real_ns();
+	d->reload_moved = d->disc ? discover_reload_moved(d->disc) : 0;
 	/* The queueing follows the marks: between the two a packet whose class
 	 * has no tc class yet (or no longer) goes to the default class. */
 	if (shaper_apply(d->shaper, p, &s->marks) < 0)
 		log_error("the queueing could not follow the new policy on every interface");
-	log_info("policy reloaded");
+	log_info("policy reloaded: %llu live sessions moved to another class",
+		 (unsigned long long)d->reload_moved);
 	r = 0;
 out:
 	if (r < 0)

@@ -48,3 +48,28 @@ void decide_session(const struct qp_policy *p, const struct tuple *t, enum qp_di
 	ret->target = app ? &app->target : &p->default_class;
 	ret->rule = -1;
 }
+
+bool decide_again(const struct qp_policy *p, struct session *s,
+		  const struct qp_class **ret_class)
+{
+	const struct qp_app *app = s->app >= 0 && (size_t)s->app < p->n_apps ? &p->apps[s->app]
+									 : NULL;
+	struct decision dec;
+
+	decide_session(p, &s->key, (enum qp_direction)s->direction, app, &dec);
+	/* Over its budget when decided, and still: its over-budget target. */
+	if (app && !s->admitted && dec.rule < 0)
+		dec.target = &app->over_budget;
+	if (dec.target->kind == QP_TARGET_DROP)
+		return false;
+	s->rule = (int16_t)dec.rule;
+	if (dec.rule >= 0)
+		s->reason = SESSION_BY_RULE;
+	else if (app)
+		s->reason = s->admitted ? SESSION_BY_APP : SESSION_OVER_BUDGET;
+	else if (s->reason == SESSION_BY_RULE || s->reason == SESSION_BY_APP ||
+		 s->reason == SESSION_OVER_BUDGET)
+		s->reason = SESSION_DEFAULT;	/* its owner was known */
+	*ret_class = dec.target->cls;
+	return true;
+}

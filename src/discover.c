@@ -17,6 +17,7 @@
 #include "ctnl.h"
 #include "decide.h"
 #include "discover.h"
+#include "flowtab.h"
 #include "hist.h"
 #include "log.h"
 #include "procmap.h"
@@ -36,6 +37,9 @@
 #define SESSION_UNLISTED_NS 3000000000ull
 #ifndef DISCOVER_SPIN_NS
 #define DISCOVER_SPIN_NS RING_SPIN_NS
+/* After a reload, sessions it moved are marked again once their packet
+ * threads are past marking them (FLOW_DRAIN_MAX_NS), and this much more. */
+#define REMARK_MARGIN_NS 100000000ull
 #endif
 
 struct discover {
@@ -50,6 +54,8 @@ struct discover {
 	_Atomic(struct snapshot *) *current;
 	struct snapshot *snap;
 	atomic_uint_fast64_t seen_gen;
+	atomic_uint_fast64_t moved;	/* sessions the last reload gave another class */
+	uint64_t remark_at;	/* when to mark those again (0: no need) */
 	struct sockdiag *sd;
 	struct procmap pm;
 	struct cnproc *cn;
@@ -84,16 +90,68 @@ struct discover {
 struct recount {
 	struct discover *d;
 	const struct qp_policy *old;
+	uint64_t moved;
 };
 
-/* After a reload: sessions keep their application by name. */
+/* Sets the mark bits of connection K: found by its original tuple, or by
+ * its reply tuple when its destination was translated before qpod saw its
+ * first packet. */
+static int mark_connection(struct discover *d, const struct tuple *k, uint32_t mark)
+{
+	uint8_t attrs[256];
+	uint32_t mask = d->snap->marks.mask;
+	size_t len = ctnl_tuple_put(k, false, attrs, sizeof(attrs));
+	int r = len ? ctnl_set_mark(d->ct, k->family, attrs, len, mark, mask) : -EINVAL;
+
+	if (r == -ENOENT) {
+		len = ctnl_tuple_put(k, true, attrs, sizeof(attrs));
+		r = len ? ctnl_set_mark(d->ct, k->family, attrs, len, mark, mask) : -EINVAL;
+	}
+	return r;
+}
+
+/* After a reload every session is decided again (decide_again()), keeping
+ * its application by name (budget_recount()); one whose class changed
+ * gets the new class's mark in its connection at once. */
 static void recount_one(const struct session *s, void *arg)
 {
 	struct recount *rc = arg;
+	struct discover *d = rc->d;
+	const struct qp_policy *p = d->snap->policy;
+	struct session n = *s;
+	const struct qp_class *cls;
+	uint32_t mark;
+	int r;
+
+	budget_recount(&d->budget, rc->old, p, &n);
+	if (decide_again(p, &n, &cls) &&
+	    (mark = marks_class(&d->snap->marks, cls->index)) != n.mark) {
+		r = mark_connection(d, &n.key, mark);
+		if (r < 0 && r != -ENOENT && log_ratelimit_ok(&d->rl))
+			log_error("discovery: giving a session its new class: %s", strerror(-r));
+		n.mark = mark;
+		n.class_index = (uint16_t)cls->index;
+		n.remark = 1;
+		if (r == 0)
+			rc->moved++;
+	}
+	if (memcmp(&n, s, sizeof(n)) != 0)
+		sessiontab_put(d->sessions, &n);
+}
+
+/* A session moved by a reload just after it was decided may have been
+ * marked by its packet thread since, with the class it had: mark it again
+ * once the packet threads are done with it. */
+static void remark_one(const struct session *s, void *arg)
+{
+	struct discover *d = arg;
 	struct session n = *s;
 
-	if (budget_recount(&rc->d->budget, rc->old, rc->d->snap->policy, &n))
-		sessiontab_put(rc->d->sessions, &n);
+	if (!s->remark)
+		return;
+	(void)mark_connection(d, &n.key, n.mark);	/* gone: nothing to mark */
+	n.remark = 0;
+	sessiontab_put(d->sessions, &n);
 }
 
 static void take_snapshot(struct discover *d)
@@ -106,6 +164,8 @@ static void take_snapshot(struct discover *d)
 		if (budget_reset(&d->budget, s->policy->n_apps) == 0) {
 			d->snap = s;
 			sessiontab_foreach(d->sessions, recount_one, &rc);
+			atomic_store_explicit(&d->moved, rc.moved, memory_order_relaxed);
+			d->remark_at = clock_mono_ns() + FLOW_DRAIN_MAX_NS + REMARK_MARGIN_NS;
 			/* A reload reopens the file: logrotate's postrotate. */
 			sessionlog_apply(d->slog, s->policy);
 		} else {
@@ -425,6 +485,10 @@ static void tick(struct discover *d, uint64_t now)
 
 	procmap_expire(&d->pm, now, EXITED_GRACE_NS);
 	sessionlog_flush(d->slog);
+	if (d->remark_at && now >= d->remark_at) {
+		d->remark_at = 0;
+		sessiontab_foreach(d->sessions, remark_one, d);
+	}
 	for (size_t i = 0; i < d->snap->policy->n_apps; i++)
 		if (d->snap->policy->apps[i].max_rate_bps)
 			l.metered = true;
@@ -667,6 +731,11 @@ void discover_log_counts(const struct discover *d, uint64_t *ret_written, uint64
 {
 	*ret_written = sessionlog_written(d->slog);
 	*ret_failed = sessionlog_failed(d->slog);
+}
+
+uint64_t discover_reload_moved(const struct discover *d)
+{
+	return atomic_load_explicit(&d->moved, memory_order_relaxed);
 }
 
 uint64_t discover_seen_gen(const struct discover *d)

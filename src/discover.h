@@ -75,6 +75,10 @@ void discover_kick(struct discover *d);
 void discover_wake(struct discover *d);
 uint64_t discover_seen_gen(const struct discover *d);
 
+/** How many sessions the last policy taken moved to another class (read
+ * once discover_seen_gen() has reached its generation). */
+uint64_t discover_reload_moved(const struct discover *d);
+
 /** Any thread: asks for every session's counters and rate (a listing of
  * conntrack each second) for the next HOLD_NS, and for a listing soon.
  * Returns a ticket: discover_counters_ready() says when the session table

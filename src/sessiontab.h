@@ -53,7 +53,7 @@ struct session {
 	uint8_t reason;			/* enum session_reason */
 	uint8_t admitted;		/* counted against its application's budget */
 	uint8_t closing;		/* TCP closing: no longer counted */
-	uint8_t pad;
+	uint8_t remark;			/* moved by a reload: its mark is set once more */
 	uint64_t bytes;			/* both directions, from conntrack */
 	uint64_t rate_bps;		/* smoothed */
 	uint64_t hold_ns;		/* how long its first packet waited */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qpod-ctl reload: the policy file again; the running one stays if it is bad. */
+#include <inttypes.h>
+
 #include "ctl.h"
 
 int ctl_reload_cmd(struct ctl_opts *o, const struct ctl_subcommand *cmd, int argc, char **argv)
@@ -25,7 +27,8 @@ int ctl_reload_cmd(struct ctl_opts *o, const struct ctl_subcommand *cmd, int arg
 		if (r)
 			fprintf(stderr, "qpod-ctl reload: %s\n", ctl_str(a.root, "error"));
 		else
-			printf("policy reloaded\n");
+			printf("policy reloaded: %" PRIu64 " live sessions moved to another class\n",
+			       ctl_num(a.root, "moved"));
 	}
 	ctl_answer_free(&a);
 	return r;

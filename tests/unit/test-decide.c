@@ -109,6 +109,62 @@ START_TEST(test_applications)
 }
 END_TEST
 
+/* After a reload: a live session decided again keeps its application and
+ * admission, takes the rule or class the new policy gives, and is never
+ * dropped. */
+START_TEST(test_again)
+{
+	struct qp_policy *p = load_ok(
+		"classes:\n  voice: {}\n  bulk: {}\n  default: {}\n"
+		"applications:\n"
+		"  - { name: backup, match: { comm: restic }, class: bulk, max-sessions: 1,\n"
+		"      over-budget: default }\n"
+		"sessions:\n"
+		"  - { match: { dport: 9200 }, class: voice }\n"
+		"  - { match: { dport: 9300 }, class: drop }\n");
+	struct session s = { 0 }, kept;
+	const struct qp_class *cls = NULL;
+
+	s.key = mk(AF_INET, "198.18.0.1", 40000, "198.18.0.2", 9200, IPPROTO_UDP);
+	s.direction = QP_DIR_OUT;
+	s.app = -1;
+	s.rule = SESSION_RULE_EARLIER;
+	s.reason = SESSION_BY_RULE;
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_str_eq(cls->name, "voice");
+	ck_assert_int_eq(s.rule, 0);
+	ck_assert_uint_eq(s.reason, SESSION_BY_RULE);
+	/* No rule now: the default class, its owner still known. */
+	s.key.dport = 9201;
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_str_eq(cls->name, "default");
+	ck_assert_int_eq(s.rule, -1);
+	ck_assert_uint_eq(s.reason, SESSION_DEFAULT);
+	/* No owner found when decided: still said so. */
+	s.reason = SESSION_NO_SOCKET;
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_uint_eq(s.reason, SESSION_NO_SOCKET);
+	/* The application's class if admitted, its over-budget one if not. */
+	s.app = (int16_t)policy_app_find(p, "backup")->index;
+	s.admitted = 1;
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_str_eq(cls->name, "bulk");
+	ck_assert_uint_eq(s.reason, SESSION_BY_APP);
+	s.admitted = 0;
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_str_eq(cls->name, "default");
+	ck_assert_uint_eq(s.reason, SESSION_OVER_BUDGET);
+	/* A rule that now drops: the session stays as it was. */
+	s.key.dport = 9300;
+	kept = s;
+	cls = NULL;
+	ck_assert(!decide_again(p, &s, &cls));
+	ck_assert_ptr_null(cls);
+	ck_assert_mem_eq(&s, &kept, sizeof(s));
+	policy_free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("decide");
@@ -116,6 +172,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tc, test_rules_in_order);
 	tcase_add_test(tc, test_applications);
+	tcase_add_test(tc, test_again);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A reload decides every live session again: flows, IPv4 and IPv6, whose
+# rule now gives another class carry that class's DSCP from the reload
+# on, and are listed in it; flows whose class the reload removed get what
+# the new policy decides; qpod-ctl reload says how many moved.
+. "$(dirname "$0")/lib.sh"
+need_netns
+hosts_up
+[ -x "$UDP_BURST" ] || fail "missing test helper $UDP_BURST (make check builds it)"
+
+P=$TMPDIR_TEST/policy.yaml
+policy() {	# policy CLASSES RULE_CLASS: the classes; port 9200's rule gives RULE_CLASS
+	{
+		echo "classes:"
+		for c in $1; do
+			case $c in
+			voice) echo "  voice: { dscp: EF }" ;;
+			bulk) echo "  bulk: { dscp: CS1 }" ;;
+			default) echo "  default: { dscp: AF11 }" ;;
+			esac
+		done
+		[ -z "$2" ] || printf 'sessions:\n  - { match: { dport: 9200 }, class: %s }\n' "$2"
+	} >"$P"
+}
+policy "voice bulk default" bulk
+start_qpodd "$P"
+for v in 4 6; do
+	m=ip
+	[ $v = 6 ] && m=ip6
+	observe first_all$v "udp dport 9200 meta nfproto ipv$v"
+	observe first_cs1$v "udp dport 9200 $m dscp cs1"
+done
+in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' &&
+	in_b nft add rule inet obs sink udp dport 9200 drop || fail "nft drop rule in B"
+
+# Two long flows, 100 datagrams a second each, paused by their pid.
+ip netns exec "$NS_A" "$UDP_BURST" "$B4" 9200 20000 1 10000 &
+F4=$!
+ip netns exec "$NS_A" "$UDP_BURST" "$B6" 9200 20000 1 10000 &
+F6=$!
+at_exit "kill -CONT $F4 $F6; kill $F4 $F6"
+marked() {
+	for f in ipv4 ipv6; do
+		in_a conntrack -L -f $f -p udp --dport 9200 2>/dev/null | grep -q 'mark=[1-9]' || return 1
+	done
+}
+wait_for 10 marked
+listed_in() {	# listed_in CLASS: both flows listed in CLASS
+	s=$(ctl --json sessions) &&
+		[ "$(json_eval "$s" "sum(1 for x in a['sessions'] if x['remote'].endswith(':9200') and x['class'] == '$1')")" -eq 2 ]
+}
+wait_for 5 listed_in bulk
+for v in 4 6; do
+	[ "$(count first_cs1$v)" -gt 0 ] || fail "IPv$v: the flow never carried bulk's CS1"
+done
+
+# reclassified CLASS DSCP NAME: with the flows paused, reloads to the policy
+# written, then checks that every packet after it carries DSCP.
+reclassified() {
+	kill -STOP $F4 $F6
+	out=$(ctl reload) || fail "qpod-ctl reload: $out"
+	contains "$out" "2 live sessions moved" "qpod-ctl reload's count"
+	for v in 4 6; do
+		m=ip
+		[ $v = 6 ] && m=ip6
+		observe "$3_all$v" "udp dport 9200 meta nfproto ipv$v"
+		observe "$3_hit$v" "udp dport 9200 $m dscp $2"
+	done
+	kill -CONT $F4 $F6
+	grown() { [ "$(count "${1}4")" -ge 50 ] && [ "$(count "${1}6")" -ge 50 ]; }
+	wait_for 10 grown "$3_all"
+	kill -STOP $F4 $F6
+	for v in 4 6; do
+		all_counted "$3_all$v" "$3_hit$v" ||
+			fail "IPv$v: after the reload $hit of $total packets carried $1's $2"
+	done
+	wait_for 5 listed_in "$1"
+	kill -CONT $F4 $F6
+	log "reload: both flows moved to $1, all of $total packets after it $2"
+}
+
+# The rule now gives voice.
+policy "voice bulk default" voice
+reclassified voice ef to_voice
+# voice is removed, and the rule with it: the default class.
+policy "bulk default" ""
+reclassified default af11 to_default
+stop_qpodd
+pass
