@@ -31,21 +31,7 @@ for v in 4 6; do
 	observe first_all$v "udp dport 9200 meta nfproto ipv$v"
 	observe first_cs1$v "udp dport 9200 $m dscp cs1"
 done
-in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' &&
-	in_b nft add rule inet obs sink udp dport 9200 drop || fail "nft drop rule in B"
-
-# Two long flows, 100 datagrams a second each, paused by their pid.
-ip netns exec "$NS_A" "$UDP_BURST" "$B4" 9200 20000 1 10000 &
-F4=$!
-ip netns exec "$NS_A" "$UDP_BURST" "$B6" 9200 20000 1 10000 &
-F6=$!
-at_exit "kill -CONT $F4 $F6; kill $F4 $F6"
-marked() {
-	for f in ipv4 ipv6; do
-		in_a conntrack -L -f $f -p udp --dport 9200 2>/dev/null | grep -q 'mark=[1-9]' || return 1
-	done
-}
-wait_for 10 marked
+long_udp_flows 9200
 listed_in() {	# listed_in CLASS: both flows listed in CLASS
 	s=$(ctl --json sessions) &&
 		[ "$(json_eval "$s" "sum(1 for x in a['sessions'] if x['remote'].endswith(':9200') and x['class'] == '$1')")" -eq 2 ]
@@ -58,7 +44,7 @@ done
 # reclassified CLASS DSCP NAME: with the flows paused, reloads to the policy
 # written, then checks that every packet after it carries DSCP.
 reclassified() {
-	kill -STOP $F4 $F6
+	flows_pause
 	out=$(ctl reload) || fail "qpod-ctl reload: $out"
 	contains "$out" "2 live sessions moved" "qpod-ctl reload's count"
 	for v in 4 6; do
@@ -67,16 +53,15 @@ reclassified() {
 		observe "$3_all$v" "udp dport 9200 meta nfproto ipv$v"
 		observe "$3_hit$v" "udp dport 9200 $m dscp $2"
 	done
-	kill -CONT $F4 $F6
-	grown() { [ "$(count "${1}4")" -ge 50 ] && [ "$(count "${1}6")" -ge 50 ]; }
-	wait_for 10 grown "$3_all"
-	kill -STOP $F4 $F6
+	flows_resume
+	wait_for 10 flows_grown "$3_all"
+	flows_pause
 	for v in 4 6; do
 		all_counted "$3_all$v" "$3_hit$v" ||
 			fail "IPv$v: after the reload $hit of $total packets carried $1's $2"
 	done
 	wait_for 5 listed_in "$1"
-	kill -CONT $F4 $F6
+	flows_resume
 	log "reload: both flows moved to $1, all of $total packets after it $2"
 }
 

@@ -208,6 +208,42 @@ all_counted() {
 # ctl ARGS: qpod-ctl, asking the qpodd start_qpodd ran.
 ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
 
+# long_udp_flows PORT: two long UDP flows from A to B's PORT, IPv4 and
+# IPv6, 100 datagrams a second from one socket each, dropped in B after
+# every counter (in a chain of their own, at a later priority: counters
+# added later still count them) so that no port unreachable comes back.
+# Started as themselves, not in a subshell: `flows_pause` and
+# `flows_resume` stop and continue them by pid. Waits until qpodd has
+# marked both connections.
+long_udp_flows() {
+	in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' &&
+		in_b nft add rule inet obs sink udp dport "$1" drop || fail "nft drop rule in B"
+	ip netns exec "$NS_A" "$UDP_BURST" "$B4" "$1" 20000 1 10000 &
+	FLOW4=$!
+	ip netns exec "$NS_A" "$UDP_BURST" "$B6" "$1" 20000 1 10000 &
+	FLOW6=$!
+	at_exit "kill -CONT $FLOW4 $FLOW6; kill $FLOW4 $FLOW6"
+	FLOWS_PORT=$1
+	wait_for 10 flows_marked
+}
+flows_pause() { kill -STOP "$FLOW4" "$FLOW6"; }
+flows_resume() { kill -CONT "$FLOW4" "$FLOW6"; }
+# flow_ct_mark 4|6: the connection mark of that flow, in decimal.
+flow_ct_mark() {
+	in_a conntrack -L -f "ipv$1" -p udp --dport "$FLOWS_PORT" 2>/dev/null |
+		sed -n 's/.* mark=\([0-9]*\).*/\1/p'
+}
+# Marked with a class: not 0 (undecided) nor 0xfe0000 (pending, under
+# the default mark-mask 0x00ff0000).
+flows_marked() {
+	for v in 4 6; do
+		m=$(flow_ct_mark $v)
+		[ "${m:-0}" -gt 0 ] && [ "$m" -ne $((0xfe0000)) ] || return 1
+	done
+}
+# flows_grown PREFIX: counters PREFIX4 and PREFIX6 have 50 packets or more.
+flows_grown() { [ "$(count "${1}4")" -ge 50 ] && [ "$(count "${1}6")" -ge 50 ]; }
+
 # json_eval JSON EXPR: the value of the Python expression EXPR over the
 # JSON document, which it calls a.
 json_eval() {

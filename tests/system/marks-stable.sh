@@ -38,34 +38,16 @@ for v in 4 6; do
 	observe all$v "udp dport 9100 meta nfproto ipv$v"
 	for d in cs1 ef cs5 cs3; do observe $d$v "udp dport 9100 $m dscp $d"; done
 done
-# Counted, then dropped (after every count, which later ones too go
-# before): no port unreachable comes back.
-in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' &&
-	in_b nft add rule inet obs sink udp dport 9100 drop || fail "nft drop rule in B"
-
-# Two long flows, 100 datagrams a second from one socket each (started
-# as themselves, not in a subshell: they are paused by their pid).
-ip netns exec "$NS_A" "$UDP_BURST" "$B4" 9100 20000 1 10000 &
-F4=$!
-ip netns exec "$NS_A" "$UDP_BURST" "$B6" 9100 20000 1 10000 &
-F6=$!
-at_exit "kill -CONT $F4 $F6; kill $F4 $F6"
 # Marked in their connections, by the value bulk has now.
-marked() {
-	for f in ipv4 ipv6; do
-		in_a conntrack -L -f $f -p udp --dport 9100 2>/dev/null | grep -q 'mark=[1-9]' || return 1
-	done
-}
-wait_for 10 marked
-ct_mark() { in_a conntrack -L -f "ipv$1" -p udp --dport 9100 2>/dev/null | sed -n 's/.* mark=\([0-9]*\).*/\1/p'; }
+long_udp_flows 9100
 for v in 4 6; do
 	[ "$(count cs1$v)" -gt 0 ] || fail "IPv$v: bulk's DSCP never seen before the restart"
-	eval "mark$v=\$(ct_mark $v)"
+	eval "mark$v=\$(flow_ct_mark $v)"
 done
 
 # A restart, the flows paused across it, with gold inserted first: under
 # values given afresh in file order, bulk's value would now be voice's.
-kill -STOP $F4 $F6
+flows_pause
 stop_qpodd
 policy gold voice bulk default
 start_qpodd "$P"
@@ -76,10 +58,9 @@ for v in 4 6; do
 	observe after$v "udp dport 9100 meta nfproto ipv$v"
 	observe after_cs1$v "udp dport 9100 $m dscp cs1"
 done
-kill -CONT $F4 $F6
-grown() { [ "$(count "${1}4")" -ge 50 ] && [ "$(count "${1}6")" -ge 50 ]; }
-wait_for 10 grown after
-kill -STOP $F4 $F6
+flows_resume
+wait_for 10 flows_grown after
+flows_pause
 for v in 4 6; do
 	all_counted after$v after_cs1$v ||
 		{ in_a conntrack -L -f ipv$v -p udp; fail "IPv$v: after the restart $hit of $total packets kept bulk's DSCP; EF: $(count ef$v), CS5: $(count cs5$v)"; }
@@ -96,10 +77,10 @@ policy gold voice default silver
 kill -HUP "$QPODD_PID"
 wait_for 5 reloaded 2
 for v in 4 6; do observe later$v "udp dport 9100 meta nfproto ipv$v"; done
-kill -CONT $F4 $F6
-wait_for 10 grown later
+flows_resume
+wait_for 10 flows_grown later
 for v in 4 6; do
-	[ "$(ct_mark $v)" = "$(eval echo "\$mark$v")" ] || fail "IPv$v: the flow's connection mark changed"
+	[ "$(flow_ct_mark $v)" = "$(eval echo "\$mark$v")" ] || fail "IPv$v: the flow's connection mark changed"
 	[ "$(count cs3$v)" -eq 0 ] || fail "IPv$v: a flow of the removed class took the new class's DSCP"
 done
 log "a class added after another was removed did not take its flows"
