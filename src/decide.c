@@ -57,19 +57,23 @@ bool decide_again(const struct qp_policy *p, struct session *s,
 	struct decision dec;
 
 	decide_session(p, &s->key, (enum qp_direction)s->direction, app, &dec);
-	/* Over its budget when decided, and still: its over-budget target. */
-	if (app && !s->admitted && dec.rule < 0)
+	/* Over its budget when decided: its over-budget target, whatever
+	 * rule matches, as when it was decided. */
+	if (app && !s->admitted)
 		dec.target = &app->over_budget;
 	if (dec.target->kind == QP_TARGET_DROP)
 		return false;
 	s->rule = (int16_t)dec.rule;
-	if (dec.rule >= 0)
+	if (app && !s->admitted)
+		s->reason = SESSION_OVER_BUDGET;
+	else if (dec.rule >= 0)
 		s->reason = SESSION_BY_RULE;
 	else if (app)
-		s->reason = s->admitted ? SESSION_BY_APP : SESSION_OVER_BUDGET;
-	else if (s->reason == SESSION_BY_RULE || s->reason == SESSION_BY_APP ||
-		 s->reason == SESSION_OVER_BUDGET)
-		s->reason = SESSION_DEFAULT;	/* its owner was known */
+		s->reason = SESSION_BY_APP;
+	else if (s->pid)
+		s->reason = SESSION_DEFAULT;
+	else if (s->reason != SESSION_UNDISCOVERED)
+		s->reason = s->uid != UINT32_MAX ? SESSION_NO_PROCESS : SESSION_NO_SOCKET;
 	*ret_class = dec.target->cls;
 	return true;
 }

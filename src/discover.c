@@ -37,10 +37,11 @@
 #define SESSION_UNLISTED_NS 3000000000ull
 #ifndef DISCOVER_SPIN_NS
 #define DISCOVER_SPIN_NS RING_SPIN_NS
-/* After a reload, sessions it moved are marked again once their packet
- * threads are past marking them (FLOW_DRAIN_MAX_NS), and this much more. */
-#define REMARK_MARGIN_NS 100000000ull
 #endif
+/* After a reload, sessions it moved that were decided this recently may
+ * still be marked by their packet thread with the class they had
+ * (FLOW_DRAIN_MAX_NS): they are marked again once it is past. */
+#define REMARK_WINDOW_NS (FLOW_DRAIN_MAX_NS + 100000000ull)
 
 struct discover {
 	pthread_t thread;
@@ -90,6 +91,7 @@ struct discover {
 struct recount {
 	struct discover *d;
 	const struct qp_policy *old;
+	uint64_t now_real;	/* CLOCK_REALTIME, as sessions' start_ns */
 	uint64_t moved;
 };
 
@@ -131,7 +133,8 @@ static void recount_one(const struct session *s, void *arg)
 			log_error("discovery: giving a session its new class: %s", strerror(-r));
 		n.mark = mark;
 		n.class_index = (uint16_t)cls->index;
-		n.remark = 1;
+		n.remark = rc->now_real - n.start_ns < REMARK_WINDOW_NS;
+		/* A connection gone (-ENOENT) moved nowhere: its end is near. */
 		if (r == 0)
 			rc->moved++;
 	}
@@ -146,10 +149,14 @@ static void remark_one(const struct session *s, void *arg)
 {
 	struct discover *d = arg;
 	struct session n = *s;
+	int r;
 
 	if (!s->remark)
 		return;
-	(void)mark_connection(d, &n.key, n.mark);	/* gone: nothing to mark */
+	r = mark_connection(d, &n.key, n.mark);
+	/* A connection gone (-ENOENT) needs no mark. */
+	if (r < 0 && r != -ENOENT && log_ratelimit_ok(&d->rl))
+		log_error("discovery: giving a session its new class: %s", strerror(-r));
 	n.remark = 0;
 	sessiontab_put(d->sessions, &n);
 }
@@ -158,14 +165,14 @@ static void take_snapshot(struct discover *d)
 {
 	struct snapshot *s = atomic_load_explicit(d->current, memory_order_acquire);
 	const struct qp_policy *old = d->snap ? d->snap->policy : NULL;
-	struct recount rc = { d, old };
+	struct recount rc = { d, old, clock_real_ns(), 0 };
 
 	if (s != d->snap) {
 		if (budget_reset(&d->budget, s->policy->n_apps) == 0) {
 			d->snap = s;
 			sessiontab_foreach(d->sessions, recount_one, &rc);
 			atomic_store_explicit(&d->moved, rc.moved, memory_order_relaxed);
-			d->remark_at = clock_mono_ns() + FLOW_DRAIN_MAX_NS + REMARK_MARGIN_NS;
+			d->remark_at = clock_mono_ns() + REMARK_WINDOW_NS;
 			/* A reload reopens the file: logrotate's postrotate. */
 			sessionlog_apply(d->slog, s->policy);
 		} else {

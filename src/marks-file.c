@@ -72,7 +72,7 @@ static int build(uint32_t mask, const struct entry *e, size_t n, struct marks *r
 		return -EINVAL;		/* not one run of at most 16 bits, as the policy's */
 	m.max = bits;
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].value == 0 || e[i].value + 1 >= m.max)
+		if (e[i].value == 0 || e[i].value >= m.max - 1)
 			return -EINVAL;	/* not a class's value under this mask */
 		n_classes += !e[i].retired;
 	}
@@ -184,7 +184,9 @@ int marks_file_save(const struct marks *m, const char *path)
 		fprintf(f, "retired %s %u\n", m->retired_names[i], m->retired_values[i]);
 	/* What reaches the disk before the rename: a crash leaves the old
 	 * file or the new one, whole. */
-	if (fflush(f) != 0 || fsync(fd) < 0)
+	if (ferror(f))
+		r = -EIO;
+	else if (fflush(f) != 0 || fsync(fd) < 0)
 		r = -errno;
 	if (fclose(f) != 0 && r == 0)
 		r = -errno;

@@ -216,6 +216,7 @@ ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
 # `flows_resume` stop and continue them by pid. Waits until qpodd has
 # marked both connections.
 long_udp_flows() {
+	command -v conntrack >/dev/null || skip "needs conntrack (conntrack-tools)"
 	in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' &&
 		in_b nft add rule inet obs sink udp dport "$1" drop || fail "nft drop rule in B"
 	ip netns exec "$NS_A" "$UDP_BURST" "$B4" "$1" 20000 1 10000 &
@@ -233,12 +234,12 @@ flow_ct_mark() {
 	in_a conntrack -L -f "ipv$1" -p udp --dport "$FLOWS_PORT" 2>/dev/null |
 		sed -n 's/.* mark=\([0-9]*\).*/\1/p'
 }
-# Marked with a class: not 0 (undecided) nor 0xfe0000 (pending, under
-# the default mark-mask 0x00ff0000).
+# Marked with a class: under the default mark-mask 0x00ff0000, neither 0
+# (undecided), 0xfe0000 (pending) nor 0xff0000 (unmanaged).
 flows_marked() {
 	for v in 4 6; do
 		m=$(flow_ct_mark $v)
-		[ "${m:-0}" -gt 0 ] && [ "$m" -ne $((0xfe0000)) ] || return 1
+		[ "${m:-0}" -gt 0 ] && [ "$m" -lt $((0xfe0000)) ] || return 1
 	done
 }
 # flows_grown PREFIX: counters PREFIX4 and PREFIX6 have 50 packets or more.

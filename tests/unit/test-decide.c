@@ -127,6 +127,8 @@ START_TEST(test_again)
 
 	s.key = mk(AF_INET, "198.18.0.1", 40000, "198.18.0.2", 9200, IPPROTO_UDP);
 	s.direction = QP_DIR_OUT;
+	s.pid = 4242;
+	s.uid = 1000;
 	s.app = -1;
 	s.rule = SESSION_RULE_EARLIER;
 	s.reason = SESSION_BY_RULE;
@@ -140,10 +142,16 @@ START_TEST(test_again)
 	ck_assert_str_eq(cls->name, "default");
 	ck_assert_int_eq(s.rule, -1);
 	ck_assert_uint_eq(s.reason, SESSION_DEFAULT);
-	/* No owner found when decided: still said so. */
-	s.reason = SESSION_NO_SOCKET;
+	/* No owner found when decided (a rule decided it): said so now. */
+	s.pid = 0;
+	s.uid = UINT32_MAX;
+	s.reason = SESSION_BY_RULE;
 	ck_assert(decide_again(p, &s, &cls));
 	ck_assert_uint_eq(s.reason, SESSION_NO_SOCKET);
+	s.uid = 1000;				/* a socket, no process */
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_uint_eq(s.reason, SESSION_NO_PROCESS);
+	s.pid = 4242;
 	/* The application's class if admitted, its over-budget one if not. */
 	s.app = (int16_t)policy_app_find(p, "backup")->index;
 	s.admitted = 1;
@@ -154,7 +162,14 @@ START_TEST(test_again)
 	ck_assert(decide_again(p, &s, &cls));
 	ck_assert_str_eq(cls->name, "default");
 	ck_assert_uint_eq(s.reason, SESSION_OVER_BUDGET);
+	/* Over budget wins over a matching rule, as when it was decided. */
+	s.key.dport = 9200;
+	ck_assert(decide_again(p, &s, &cls));
+	ck_assert_str_eq(cls->name, "default");
+	ck_assert_uint_eq(s.reason, SESSION_OVER_BUDGET);
+	ck_assert_int_eq(s.rule, 0);
 	/* A rule that now drops: the session stays as it was. */
+	s.admitted = 1;
 	s.key.dport = 9300;
 	kept = s;
 	cls = NULL;

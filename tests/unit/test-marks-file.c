@@ -97,6 +97,7 @@ START_TEST(test_untrusted)
 		"mask 0x00ff0000\nclass voice 254\n",		/* pending */
 		"mask 0x00ff0000\nclass voice 255\n",		/* unmanaged */
 		"mask 0x00ff0000\nclass voice 4294967297\n",
+		"mask 0x00ff0000\nclass voice 4294967295\n",	/* + 1 wraps */
 		"mask 0x00f0f000\nclass voice 1\n",		/* not one run of bits */
 		"mask 0xffffffff\nclass voice 1\n",		/* wider than a policy's */
 		"mask 0\n",
