@@ -79,30 +79,15 @@ static int build(uint32_t mask, const struct entry *e, size_t n, struct marks *r
 	r = check_unique(e, n, m.max);
 	if (r < 0)
 		return r;
-	m.names = calloc(n_classes ? n_classes : 1, sizeof(*m.names));
-	m.values = calloc(n_classes ? n_classes : 1, sizeof(*m.values));
-	m.retired_names = calloc(n - n_classes ? n - n_classes : 1, sizeof(*m.retired_names));
-	m.retired_values = calloc(n - n_classes ? n - n_classes : 1, sizeof(*m.retired_values));
-	if (!m.names || !m.values || !m.retired_names || !m.retired_values)
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		char *name = strdup(e[i].name);
-
-		if (!name)
-			goto nomem;
-		if (e[i].retired) {
-			m.retired_names[m.n_retired] = name;
-			m.retired_values[m.n_retired++] = e[i].value;
-		} else {
-			m.names[m.n] = name;
-			m.values[m.n++] = e[i].value;
-		}
+	r = marks_reserve(&m, n_classes, n - n_classes);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = marks_add(&m, e[i].name, e[i].value, e[i].retired);
+	if (r < 0) {
+		marks_clear(&m);
+		return r;
 	}
 	*ret = m;
 	return 0;
-nomem:
-	marks_clear(&m);
-	return -ENOMEM;
 }
 
 int marks_file_load(const char *path, struct marks *ret)

@@ -22,10 +22,7 @@ void marks_clear(struct marks *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Room for N classes and R retired ones in M (zeroed but for the mask);
- * the counts grow as entries are filled in, so that marks_clear() frees
- * what there is. */
-static int marks_alloc(struct marks *m, size_t n, size_t r)
+int marks_reserve(struct marks *m, size_t n, size_t r)
 {
 	m->names = calloc(n ? n : 1, sizeof(*m->names));
 	m->values = calloc(n ? n : 1, sizeof(*m->values));
@@ -34,31 +31,31 @@ static int marks_alloc(struct marks *m, size_t n, size_t r)
 	return m->names && m->values && m->retired_names && m->retired_values ? 0 : -ENOMEM;
 }
 
-static int retire(struct marks *m, const char *name, uint32_t value)
+int marks_add(struct marks *m, const char *name, uint32_t value, bool retired)
 {
 	char *copy = strdup(name);
 
 	if (!copy)
 		return -ENOMEM;
-	m->retired_names[m->n_retired] = copy;
-	m->retired_values[m->n_retired++] = value;
+	if (retired) {
+		m->retired_names[m->n_retired] = copy;
+		m->retired_values[m->n_retired++] = value;
+	} else {
+		m->names[m->n] = copy;
+		m->values[m->n++] = value;
+	}
 	return 0;
 }
 
 int marks_copy(const struct marks *src, struct marks *ret)
 {
 	struct marks m = { .mask = src->mask, .shift = src->shift, .max = src->max };
-	int r = marks_alloc(&m, src->n, src->n_retired);
+	int r = marks_reserve(&m, src->n, src->n_retired);
 
-	for (size_t i = 0; r == 0 && i < src->n; i++) {
-		m.names[i] = strdup(src->names[i]);
-		if (!m.names[i])
-			r = -ENOMEM;
-		else
-			m.values[m.n++] = src->values[i];
-	}
+	for (size_t i = 0; r == 0 && i < src->n; i++)
+		r = marks_add(&m, src->names[i], src->values[i], false);
 	for (size_t i = 0; r == 0 && i < src->n_retired; i++)
-		r = retire(&m, src->retired_names[i], src->retired_values[i]);
+		r = marks_add(&m, src->retired_names[i], src->retired_values[i], true);
 	if (r < 0) {
 		marks_clear(&m);
 		return r;
@@ -102,7 +99,7 @@ static int retire_gone(struct marks *nm, const struct marks *old, const struct q
 		if (!v || v >= nm->max - 1 || used[v] || is_retired(nm, v) ||
 		    policy_class_find(p, name))
 			continue;
-		r = retire(nm, name, v);
+		r = marks_add(nm, name, v, true);
 	}
 	return r;
 }
@@ -138,7 +135,7 @@ int marks_assign(struct marks *m, const struct qp_policy *p)
 	nm.max = nm.mask >> nm.shift;
 	/* Values under another mask mean nothing now. */
 	old = m->mask == nm.mask ? m : &none;
-	r = marks_alloc(&nm, p->n_classes, old->n_retired + old->n);
+	r = marks_reserve(&nm, p->n_classes, old->n_retired + old->n);
 	used = calloc((size_t)nm.max + 1, sizeof(*used));
 	if (r < 0 || !used) {
 		r = -ENOMEM;
@@ -150,12 +147,9 @@ int marks_assign(struct marks *m, const struct qp_policy *p)
 	for (size_t i = 0; i < p->n_classes; i++) {
 		uint32_t v = known_value(old, p->classes[i].name);
 
-		nm.names[i] = strdup(p->classes[i].name);
-		if (!nm.names[i]) {
-			r = -ENOMEM;
+		r = marks_add(&nm, p->classes[i].name, 0, false);
+		if (r < 0)
 			goto out;
-		}
-		nm.n = i + 1;
 		if (v && v < nm.max - 1 && !used[v]) {
 			nm.values[i] = v;
 			used[v] = true;

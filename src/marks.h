@@ -2,6 +2,7 @@
 #ifndef QPOD_MARKS_H
 #define QPOD_MARKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,14 @@ struct marks {
  * Returns 0, -ENOMEM or -ENOSPC, leaving M as it was on failure. M starts
  * zeroed. */
 int marks_assign(struct marks *m, const struct qp_policy *p);
+
+/** Makes room in M (zeroed but for mask, shift and max) for N classes and
+ * R retired ones: 0 or -ENOMEM. marks_clear() frees what there is. */
+int marks_reserve(struct marks *m, size_t n, size_t r);
+
+/** Appends class NAME with VALUE to M's classes, or with RETIRED to its
+ * retired ones, within the room marks_reserve() made: 0 or -ENOMEM. */
+int marks_add(struct marks *m, const char *name, uint32_t value, bool retired);
 
 /** Copies SRC to *RET (zeroed): 0 or -ENOMEM. */
 int marks_copy(const struct marks *src, struct marks *ret);
