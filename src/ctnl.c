@@ -109,10 +109,14 @@ int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uin
 	return nl_sock_talk(c->nl, nlh, NULL, NULL);
 }
 
-struct parse_ctx {
-	struct ct_entry *ct;
-	int level;
-};
+int ctnl_set_mark_tuple(struct ctnl *c, const struct tuple *t, bool reply, uint32_t value,
+			uint32_t mask)
+{
+	uint8_t attrs[256];
+	size_t len = ctnl_tuple_put(t, reply, attrs, sizeof(attrs));
+
+	return len ? ctnl_set_mark(c, t->family, attrs, len, value, mask) : -EINVAL;
+}
 
 static int tuple_ip_cb(const struct nlattr *a, void *data)
 {

@@ -32,6 +32,13 @@ size_t ctnl_tuple_put(const struct tuple *t, bool reply, uint8_t *buf, size_t le
 int ctnl_set_mark(struct ctnl *c, int family, const void *attrs, size_t len, uint32_t value,
 		  uint32_t mask);
 
+/** ctnl_set_mark() for the connection whose first packet has tuple T, named
+ * by its original tuple, or with REPLY by its reply tuple (which still
+ * names it when the packet's destination was translated before qpod saw
+ * it). */
+int ctnl_set_mark_tuple(struct ctnl *c, const struct tuple *t, bool reply, uint32_t value,
+			uint32_t mask);
+
 /* A connection as ctnetlink reports it (events, dumps). */
 struct ct_entry {
 	struct tuple orig;	/* the original direction's */

@@ -286,16 +286,13 @@ static int take_results(struct datapath *dp)
  * before qpod saw the packet), by its reply tuple. */
 static int settle(struct datapath *dp, struct flow_entry *e, uint32_t mask)
 {
-	uint8_t reply[FLOW_KEY_MAX];
-	size_t len;
 	int r = -ENOENT;
 
 	if (!e->reply_key)
 		r = ctnl_set_mark(dp->ctnl, e->tuple.family, e->key, e->key_len, e->mark, mask);
 	if (r != -ENOENT)
 		return r;
-	len = ctnl_tuple_put(&e->tuple, true, reply, sizeof(reply));
-	r = len ? ctnl_set_mark(dp->ctnl, e->tuple.family, reply, len, e->mark, mask) : -ENOENT;
+	r = ctnl_set_mark_tuple(dp->ctnl, &e->tuple, true, e->mark, mask);
 	if (r == 0)
 		e->reply_key = true;
 	return r;

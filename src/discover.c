@@ -100,16 +100,10 @@ struct recount {
  * first packet. */
 static int mark_connection(struct discover *d, const struct tuple *k, uint32_t mark)
 {
-	uint8_t attrs[256];
 	uint32_t mask = d->snap->marks.mask;
-	size_t len = ctnl_tuple_put(k, false, attrs, sizeof(attrs));
-	int r = len ? ctnl_set_mark(d->ct, k->family, attrs, len, mark, mask) : -EINVAL;
+	int r = ctnl_set_mark_tuple(d->ct, k, false, mark, mask);
 
-	if (r == -ENOENT) {
-		len = ctnl_tuple_put(k, true, attrs, sizeof(attrs));
-		r = len ? ctnl_set_mark(d->ct, k->family, attrs, len, mark, mask) : -EINVAL;
-	}
-	return r;
+	return r == -ENOENT ? ctnl_set_mark_tuple(d->ct, k, true, mark, mask) : r;
 }
 
 /* After a reload every session is decided again (decide_again()), keeping
