@@ -25,12 +25,8 @@ policy() {	# policy CLASSES RULE_CLASS: the classes; port 9200's rule gives RULE
 }
 policy "voice bulk default" bulk
 start_qpodd "$P"
-for v in 4 6; do
-	m=ip
-	[ $v = 6 ] && m=ip6
-	observe first_all$v "udp dport 9200 meta nfproto ipv$v"
-	observe first_cs1$v "udp dport 9200 $m dscp cs1"
-done
+observe_udp first_all 9200
+observe_udp first_cs1 9200 cs1
 long_udp_flows 9200
 listed_in() {	# listed_in CLASS: both flows listed in CLASS
 	s=$(ctl --json sessions) &&
@@ -47,12 +43,8 @@ reclassified() {
 	flows_pause
 	out=$(ctl reload) || fail "qpod-ctl reload: $out"
 	contains "$out" "2 live sessions moved" "qpod-ctl reload's count"
-	for v in 4 6; do
-		m=ip
-		[ $v = 6 ] && m=ip6
-		observe "$3_all$v" "udp dport 9200 meta nfproto ipv$v"
-		observe "$3_hit$v" "udp dport 9200 $m dscp $2"
-	done
+	observe_udp "$3_all" 9200
+	observe_udp "$3_hit" 9200 "$2"
 	flows_resume
 	wait_for 10 flows_grown "$3_all"
 	flows_pause

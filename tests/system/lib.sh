@@ -208,6 +208,20 @@ all_counted() {
 # ctl ARGS: qpod-ctl, asking the qpodd start_qpodd ran.
 ctl() { "$QPOD_CTL" --socket "$QPODD_SOCKET" "$@"; }
 
+# observe_udp NAME PORT [DSCP]: counters NAME4 and NAME6 of the UDP
+# packets to PORT of each family (those with DSCP only, if given).
+observe_udp() {
+	for v in 4 6; do
+		if [ -n "${3:-}" ]; then
+			m=ip
+			[ $v = 6 ] && m=ip6
+			observe "$1$v" "udp dport $2 $m dscp $3"
+		else
+			observe "$1$v" "udp dport $2 meta nfproto ipv$v"
+		fi
+	done
+}
+
 # long_udp_flows PORT: two long UDP flows from A to B's PORT, IPv4 and
 # IPv6, 100 datagrams a second from one socket each, dropped in B after
 # every counter (in a chain of their own, at a later priority: counters

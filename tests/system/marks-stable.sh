@@ -32,12 +32,8 @@ start_qpodd "$P"
 [ -s "$TMPDIR_TEST/state/marks" ] || fail "no class values kept in $TMPDIR_TEST/state/marks"
 
 # Per family: all packets of the flow, and those with each class's DSCP.
-for v in 4 6; do
-	m=ip
-	[ $v = 6 ] && m=ip6
-	observe all$v "udp dport 9100 meta nfproto ipv$v"
-	for d in cs1 ef cs5 cs3; do observe $d$v "udp dport 9100 $m dscp $d"; done
-done
+observe_udp all 9100
+for d in cs1 ef cs5 cs3; do observe_udp $d 9100 $d; done
 # Marked in their connections, by the value bulk has now.
 long_udp_flows 9100
 for v in 4 6; do
@@ -52,12 +48,8 @@ stop_qpodd
 policy gold voice bulk default
 start_qpodd "$P"
 # Counted afresh from here, the flows still paused.
-for v in 4 6; do
-	m=ip
-	[ $v = 6 ] && m=ip6
-	observe after$v "udp dport 9100 meta nfproto ipv$v"
-	observe after_cs1$v "udp dport 9100 $m dscp cs1"
-done
+observe_udp after 9100
+observe_udp after_cs1 9100 cs1
 flows_resume
 wait_for 10 flows_grown after
 flows_pause
@@ -76,7 +68,7 @@ wait_for 5 reloaded 1
 policy gold voice default silver
 kill -HUP "$QPODD_PID"
 wait_for 5 reloaded 2
-for v in 4 6; do observe later$v "udp dport 9100 meta nfproto ipv$v"; done
+observe_udp later 9100
 flows_resume
 wait_for 10 flows_grown later
 for v in 4 6; do
