@@ -233,23 +233,11 @@ static bool cfg_target(struct cfg *c, const struct ynode *n, const char *path,
 	return true;
 }
 
-static bool valid_name(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > QP_NAME_MAX || !isalpha((unsigned char)s[0]))
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return false;
-	return true;
-}
-
 static bool valid_ifname(const char *s)
 {
 	size_t len = strlen(s);
 
-	/* The kernel's dev_valid_name(): shorter than IFNAMSIZ (16). */
+	/* The kernel's dev_policy_name_valid(): shorter than IFNAMSIZ (16). */
 	if (len == 0 || len > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return false;
 	for (const char *p = s; *p; p++)
@@ -615,7 +603,7 @@ static void parse_class(struct cfg *c, const struct ynode *k, const struct ynode
 	char path[PATH_LEN];
 	bool ok = true;
 
-	if (!valid_name(k->value)) {
+	if (!policy_name_valid(k->value)) {
 		cfg_error(c, &k->loc,
 			  "classes: '%s' is not a valid class name (a letter, then letters, "
 			  "digits, '-' or '_'; at most %d)",
@@ -940,7 +928,7 @@ static void parse_app(struct cfg *c, const struct ynode *n, size_t idx)
 	snprintf(path, sizeof(path), "applications#%zu", idx + 1);
 	if (!cfg_want(c, n, YNODE_MAPPING, path))
 		return;
-	app.name = cfg_entry_name(c, n, "applications", valid_name,
+	app.name = cfg_entry_name(c, n, "applications", policy_name_valid,
 				  "a valid application name (a letter, then letters, digits, "
 				  "'-' or '_'; at most 32)",
 				  path, sizeof(path), &ok);

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "marks-file.h"
+#include "paths.h"
 
 #define MARKS_FILE_MAX_LINES 70000	/* a 16-bit mask's values, and room */
 
@@ -16,16 +15,6 @@ struct entry {
 	uint32_t value;
 	bool retired;
 };
-
-/* A class name as the policy allows it: a letter, then letters, digits,
- * '-' or '_'. */
-static bool name_ok(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
-	       strlen(s);
-}
 
 static int by_name(const void *x, const void *y)
 {
@@ -115,7 +104,7 @@ int marks_file_load(const char *path, struct marks *ret)
 			has_mask = true;
 			continue;
 		}
-		if (sscanf(line, "%15s %63s %lu %c", kind, name, &v, &extra) != 3 || !name_ok(name) ||
+		if (sscanf(line, "%15s %63s %lu %c", kind, name, &v, &extra) != 3 || !policy_name_valid(name) ||
 		    v > UINT32_MAX || (strcmp(kind, "class") != 0 && strcmp(kind, "retired") != 0))
 			goto out;
 		if (n == cap) {
@@ -141,24 +130,10 @@ out:
 	return r;
 }
 
-int marks_file_save(const struct marks *m, const char *path)
+static void write_marks(FILE *f, const void *arg)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd, r = 0;
+	const struct marks *m = arg;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
 	fprintf(f, "# qpodd's class mark values: live connections carry them in their\n"
 		   "# conntrack mark, and keep their class across qpodd's restarts.\n"
 		   "# Rewritten by qpodd; to start afresh, delete it while qpodd is stopped.\n");
@@ -167,17 +142,9 @@ int marks_file_save(const struct marks *m, const char *path)
 		fprintf(f, "class %s %u\n", m->names[i], m->values[i]);
 	for (size_t i = 0; i < m->n_retired; i++)
 		fprintf(f, "retired %s %u\n", m->retired_names[i], m->retired_values[i]);
-	/* What reaches the disk before the rename: a crash leaves the old
-	 * file or the new one, whole. */
-	if (ferror(f))
-		r = -EIO;
-	else if (fflush(f) != 0 || fsync(fd) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+}
+
+int marks_file_save(const struct marks *m, const char *path)
+{
+	return path_write_whole(path, write_marks, m);
 }

@@ -36,3 +36,37 @@ ssize_t path_read_small(const char *path, char *buf, size_t len)
 	buf[total] = '\0';
 	return total;
 }
+
+int path_write_whole(const char *path, void (*write)(FILE *f, const void *arg), const void *arg)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	write(f, arg);
+	/* What reaches the disk before the rename: a crash leaves the old
+	 * file or the new one, whole. */
+	if (ferror(f))
+		r = -EIO;
+	else if (fflush(f) != 0 || fsync(fd) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
 #include <string.h>
 
 #include "arena.h"
@@ -60,4 +61,16 @@ void policy_summary(const struct qp_policy *p, char *buf, size_t len)
 		 plural(p->n_sessions, "rule", "rules"), p->n_filtered, p->n_interfaces,
 		 plural(p->n_interfaces, "interface", "interfaces"),
 		 p->default_class.cls ? p->default_class.cls->name : p->default_class.name);
+}
+
+bool policy_name_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > QP_NAME_MAX || !isalpha((unsigned char)s[0]))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+	return true;
 }

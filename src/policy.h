@@ -217,6 +217,10 @@ void policy_free(struct qp_policy *p);
 const struct qp_class *policy_class_find(const struct qp_policy *p, const char *name);
 const struct qp_app *policy_app_find(const struct qp_policy *p, const char *name);
 
+/** Whether S may name a class or an application: a letter, then letters,
+ * digits, '-' and '_', at most QP_NAME_MAX in all. */
+bool policy_name_valid(const char *s);
+
 /** The lowest set bit of the mark mask, and the largest value it holds. */
 unsigned policy_mark_shift(const struct qp_policy *p);
 uint32_t policy_mark_max(const struct qp_policy *p);

@@ -10,31 +10,11 @@
 #include "check-main.h"
 #include "config-test-util.h"
 #include "marks-file.h"
-
-#define DIR_TEMPLATE "/tmp/qpod-test-marks.XXXXXX"
-static char dir[sizeof(DIR_TEMPLATE)];
-static char path[sizeof(dir) + 16];
+#include "test-util.h"
 
 static void setup(void)
 {
-	memcpy(dir, DIR_TEMPLATE, sizeof(dir));
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/marks", dir);
-}
-
-static void teardown(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
-static void write_file(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
+	test_file_setup("marks");
 }
 
 START_TEST(test_roundtrip)
@@ -45,9 +25,9 @@ START_TEST(test_roundtrip)
 
 	ck_assert_int_eq(marks_assign(&m, p1), 0);
 	ck_assert_int_eq(marks_assign(&m, p2), 0);	/* bulk retires */
-	ck_assert_int_eq(marks_file_save(&m, path), 0);
-	ck_assert_int_eq(access(path, F_OK), 0);
-	ck_assert_int_eq(marks_file_load(path, &got), 0);
+	ck_assert_int_eq(marks_file_save(&m, test_file_path), 0);
+	ck_assert_int_eq(access(test_file_path, F_OK), 0);
+	ck_assert_int_eq(marks_file_load(test_file_path, &got), 0);
 	ck_assert_uint_eq(got.mask, m.mask);
 	ck_assert_uint_eq(got.shift, m.shift);
 	ck_assert_uint_eq(got.max, m.max);
@@ -77,10 +57,10 @@ END_TEST
 START_TEST(test_missing)
 {
 	struct marks got = { 0 };
-	char nowhere[sizeof(path) + 16];
+	char nowhere[sizeof(test_file_path) + 16];
 
-	ck_assert_int_eq(marks_file_load(path, &got), -ENOENT);
-	snprintf(nowhere, sizeof(nowhere), "%s/no/marks", dir);
+	ck_assert_int_eq(marks_file_load(test_file_path, &got), -ENOENT);
+	snprintf(nowhere, sizeof(nowhere), "%s/no/marks", test_file_dir);
 	ck_assert_int_eq(marks_file_save(&got, nowhere), -ENOENT);
 }
 END_TEST
@@ -111,14 +91,14 @@ START_TEST(test_untrusted)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&got, 0x5a, sizeof(got));
-		write_file(bad[i]);
-		if (marks_file_load(path, &got) != -EINVAL)
+		test_file_write(bad[i]);
+		if (marks_file_load(test_file_path, &got) != -EINVAL)
 			ck_abort_msg("trusted: \"%s\"", bad[i]);
 		ck_assert_uint_eq(got.mask, 0x5a5a5a5a);	/* untouched */
 	}
 	/* Comments and blank lines are fine; so is a file of no class yet. */
-	write_file("# kept\n\nmask 0x0000ff00\n");
-	ck_assert_int_eq(marks_file_load(path, &got), 0);
+	test_file_write("# kept\n\nmask 0x0000ff00\n");
+	ck_assert_int_eq(marks_file_load(test_file_path, &got), 0);
 	ck_assert_uint_eq(got.n + got.n_retired, 0);
 	ck_assert_uint_eq(got.shift, 8);
 	marks_clear(&got);
@@ -130,7 +110,7 @@ Suite *test_suite(void)
 	Suite *s = suite_create("marks-file");
 	TCase *tc = tcase_create("marks-file");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, test_file_teardown);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_missing);
 	tcase_add_test(tc, test_untrusted);
