@@ -222,23 +222,30 @@ observe_udp() {
 	done
 }
 
-# long_udp_flows PORT: two long UDP flows from A to B's PORT, IPv4 and
-# IPv6, 100 datagrams a second from one socket each, dropped in B after
-# every counter (in a chain of their own, at a later priority: counters
-# added later still count them) so that no port unreachable comes back.
-# Started as themselves, not in a subshell: `flows_pause` and
-# `flows_resume` stop and continue them by pid. Waits until qpodd has
-# marked both connections.
-long_udp_flows() {
+# start_udp_flows PORT [PROGRAM]: two long UDP flows from A to B's PORT,
+# IPv4 and IPv6, 100 datagrams a second from one socket each (sent by
+# PROGRAM, a copy of udp-burst, if given), dropped in B after every
+# counter (in a chain of their own, at a later priority: counters added
+# later still count them) so that no port unreachable comes back. Started
+# as themselves, not in a subshell: `flows_pause` and `flows_resume` stop
+# and continue them by pid, $FLOW4 and $FLOW6.
+start_udp_flows() {
 	command -v conntrack >/dev/null || skip "needs conntrack (conntrack-tools)"
-	in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' &&
-		in_b nft add rule inet obs sink udp dport "$1" drop || fail "nft drop rule in B"
-	ip netns exec "$NS_A" "$UDP_BURST" "$B4" "$1" 20000 1 10000 &
+	in_b nft list chain inet obs sink >/dev/null 2>&1 ||
+		in_b nft add chain inet obs sink '{ type filter hook input priority 0; }' ||
+		fail "nft sink chain in B"
+	in_b nft add rule inet obs sink udp dport "$1" drop || fail "nft drop rule in B"
+	ip netns exec "$NS_A" "${2:-$UDP_BURST}" "$B4" "$1" 20000 1 10000 &
 	FLOW4=$!
-	ip netns exec "$NS_A" "$UDP_BURST" "$B6" "$1" 20000 1 10000 &
+	ip netns exec "$NS_A" "${2:-$UDP_BURST}" "$B6" "$1" 20000 1 10000 &
 	FLOW6=$!
 	at_exit "kill -CONT $FLOW4 $FLOW6; kill $FLOW4 $FLOW6"
 	FLOWS_PORT=$1
+}
+# long_udp_flows PORT: start_udp_flows, then waits until qpodd has marked
+# both connections.
+long_udp_flows() {
+	start_udp_flows "$1"
 	wait_for 10 flows_marked
 }
 flows_pause() { kill -STOP "$FLOW4" "$FLOW6"; }
@@ -256,13 +263,26 @@ flows_marked() {
 		[ "${m:-0}" -gt 0 ] && [ "$m" -lt $((0xfe0000)) ] || return 1
 	done
 }
+# start_tcp_flows PORT PROGRAM: two long TCP flows from A to B's PORT,
+# IPv4 and IPv6, 100 bytes every 10 ms for two minutes, sent by PROGRAM (a
+# copy of tcp-client), pids $TFLOW4 and $TFLOW6.
+start_tcp_flows() {
+	for b in "$B4" "$B6"; do
+		serve_tcp "$NS_B" "$b" "$1" 1
+	done
+	ip netns exec "$NS_A" "$2" "$B4" "$1" 0 120000 10 &
+	TFLOW4=$!
+	ip netns exec "$NS_A" "$2" "$B6" "$1" 0 120000 10 &
+	TFLOW6=$!
+	at_exit "kill $TFLOW4 $TFLOW6"
+}
 # flows_grown PREFIX: counters PREFIX4 and PREFIX6 have 50 packets or more.
 flows_grown() { [ "$(count "${1}4")" -ge 50 ] && [ "$(count "${1}6")" -ge 50 ]; }
 
 # json_eval JSON EXPR: the value of the Python expression EXPR over the
 # JSON document, which it calls a.
 json_eval() {
-	python3 -c 'import json, sys; a = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+	python3 -c 'import json, re, sys; a = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 # queued: packets qpodd's queue 0 has been handed so far in A.
