@@ -48,6 +48,10 @@ enum control_answer daemon_answer(void *arg, const struct ctl_request *req,
 int daemon_run_rules(const struct daemon *d, const struct snapshot *s, struct ruleset_run **ret,
 		     size_t *ret_n);
 
+/** Takes back the runs an earlier qpodd kept in its state directory whose
+ * commands still live, before the ruleset is installed. */
+void daemon_runs_restore(struct daemon *d);
+
 /** Forgets the runs whose cgroups emptied, and their rules. */
 void daemon_runs_reap(struct daemon *d);
 

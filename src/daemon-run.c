@@ -11,7 +11,9 @@
 #include "dscp.h"
 #include "log.h"
 #include "nft.h"
+#include "paths.h"
 #include "runcg.h"
+#include "runs-file.h"
 
 /* The run's class in S's policy; the default class if a reload took its
  * class away. */
@@ -40,6 +42,55 @@ int daemon_run_rules(const struct daemon *d, const struct snapshot *s, struct ru
 	*ret = rr;
 	*ret_n = n;
 	return 0;
+}
+
+/* Keeps the runs there are for the next qpodd (runs-file.h). */
+static void save_runs(const struct daemon *d)
+{
+	char path[4096];
+	int r;
+
+	if (!d->opts->state_dir || !d->runs)
+		return;
+	snprintf(path, sizeof(path), "%s/runs", d->opts->state_dir);
+	r = path_make_parent(path, 0755);
+	if (r == 0)
+		r = runs_file_save(path, runcg_all(d->runs), runcg_count(d->runs));
+	if (r < 0)
+		log_warning("%s: %s: after a restart, the commands of qpod-ctl run would lose "
+			    "their class",
+			    path, strerror(-r));
+}
+
+void daemon_runs_restore(struct daemon *d)
+{
+	struct runcg_entry *runs = NULL;
+	char path[4096];
+	size_t n = 0;
+	int r;
+
+	if (!d->opts->state_dir || !d->runs)
+		return;
+	snprintf(path, sizeof(path), "%s/runs", d->opts->state_dir);
+	r = runs_file_load(path, &runs, &n);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		log_warning("%s: %s: no runs of qpod-ctl run taken back", path,
+			    r == -EINVAL ? "not a file of runs that can be trusted" : strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = runcg_restore(d->runs, &runs[i]);
+		if (r >= 0)
+			log_info("run: process %d and its children keep class %s (cgroup %s)",
+				 (int)runs[i].pid, runs[i].cls, runs[i].path);
+		else if (r != -ESRCH && r != -ENOENT)
+			log_warning("run: the run of process %d (cgroup %s): %s", (int)runs[i].pid,
+				    runs[i].path, strerror(-r));
+	}
+	free(runs);
+	save_runs(d);
 }
 
 /* Puts the runs there are now into chain run. */
@@ -73,6 +124,7 @@ void daemon_runs_reap(struct daemon *d)
 
 	if (runcg_reap(d->runs) == 0)
 		return;
+	save_runs(d);
 	if (commit_runs(d, err, sizeof(err)) < 0)
 		log_error("removing a finished run's rule: %s", err);
 }
@@ -111,6 +163,7 @@ void daemon_answer_run(struct daemon *d, const struct snapshot *snap,
 		control_fail(w, "%s", err);
 		return;
 	}
+	save_runs(d);
 	e = runcg_get(d->runs, (size_t)i);
 	log_info("run: process %d (uid %u) and its children get class %s (cgroup %s)",
 		 (int)e->pid, (unsigned)req->peer_uid, cls->name, e->path);

@@ -482,6 +482,7 @@ int daemon_main(const struct daemon_options *o)
 	r = runcg_new(&d.runs);
 	if (r < 0)
 		log_warning("no qpod-ctl run here: inotify: %s", strerror(-r));
+	daemon_runs_restore(&d);
 	r = discover_start(&d.current, p->queue.threads, o->cnproc, &d.disc);
 	if (r < 0) {
 		log_error("session discovery: %s", strerror(-r));

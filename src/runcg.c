@@ -63,6 +63,11 @@ const struct runcg_entry *runcg_get(const struct runcg *rc, size_t i)
 	return i < rc->n ? &rc->runs[i] : NULL;
 }
 
+const struct runcg_entry *runcg_all(const struct runcg *rc)
+{
+	return rc->runs;
+}
+
 /* Undoes mountinfo's octal escapes (\040 for a space) in place. */
 static void unescape(char *s)
 {
@@ -169,6 +174,32 @@ static int make_own(const struct runcg *rc, pid_t pid, char *rel, size_t rellen,
 	return 0;
 }
 
+/* Adds E to the runs: its index, or -ENOMEM. */
+static int append(struct runcg *rc, const struct runcg_entry *e)
+{
+	if (rc->n == rc->cap) {
+		size_t ncap = rc->cap ? rc->cap * 2 : 8;
+		struct runcg_entry *n = realloc(rc->runs, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		rc->runs = n;
+		rc->cap = ncap;
+	}
+	rc->runs[rc->n] = *e;
+	return (int)rc->n++;
+}
+
+/* Watches the cgroup.events of run E: 0 or a negative errno. */
+static int watch(struct runcg *rc, struct runcg_entry *e)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s%s/cgroup.events", rc->root, e->path);
+	e->wd = inotify_add_watch(rc->inotify_fd, path, IN_MODIFY);
+	return e->wd < 0 ? -errno : 0;
+}
+
 int runcg_add(struct runcg *rc, pid_t pid, bool scope, const char *cls, char *err, size_t errlen)
 {
 	struct runcg_entry e = { .pid = pid, .own = !scope, .wd = -1 };
@@ -222,21 +253,13 @@ int runcg_add(struct runcg *rc, pid_t pid, bool scope, const char *cls, char *er
 	e.level = depth(e.path);
 	e.started_ns = clock_real_ns();
 	snprintf(e.cls, sizeof(e.cls), "%s", cls);
-	if (rc->n == rc->cap) {
-		size_t ncap = rc->cap ? rc->cap * 2 : 8;
-		struct runcg_entry *n = realloc(rc->runs, ncap * sizeof(*n));
-
-		if (!n) {
-			snprintf(err, errlen, "out of memory");
-			if (e.own)
-				rmdir(path);
-			return -ENOMEM;
-		}
-		rc->runs = n;
-		rc->cap = ncap;
+	r = append(rc, &e);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		if (e.own)
+			rmdir(path);
 	}
-	rc->runs[rc->n] = e;
-	return (int)rc->n++;
+	return r;
 }
 
 int runcg_enter(struct runcg *rc, size_t i, char *err, size_t errlen)
@@ -259,11 +282,10 @@ int runcg_enter(struct runcg *rc, size_t i, char *err, size_t errlen)
 		}
 		close(fd);
 	}
-	snprintf(path, sizeof(path), "%s%s/cgroup.events", rc->root, e->path);
-	e->wd = inotify_add_watch(rc->inotify_fd, path, IN_MODIFY);
-	if (e->wd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "watching %s: %s", path, strerror(-r));
+	r = watch(rc, e);
+	if (r < 0) {
+		snprintf(err, errlen, "watching %s%s/cgroup.events: %s", rc->root, e->path,
+			 strerror(-r));
 		return r;
 	}
 	/* Watched from here on; it may have emptied before. */
@@ -272,6 +294,38 @@ int runcg_enter(struct runcg *rc, size_t i, char *err, size_t errlen)
 		return -ESRCH;
 	}
 	return 0;
+}
+
+int runcg_restore(struct runcg *rc, const struct runcg_entry *e)
+{
+	struct runcg_entry copy = *e;
+	char path[1024];
+	struct stat st;
+	int i, r;
+
+	copy.wd = -1;
+	if (rc->n >= RUNCG_MAX)
+		return -EBUSY;
+	if ((r = find_root(rc)) < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s%s", rc->root, copy.path);
+	if (stat(path, &st) < 0)
+		return -errno;
+	/* Another cgroup by that name since: not the run's. */
+	if ((uint64_t)st.st_ino != copy.id || depth(copy.path) != copy.level)
+		return -ESRCH;
+	i = append(rc, &copy);
+	if (i < 0)
+		return i;
+	r = watch(rc, &rc->runs[i]);
+	/* Watched from here on; it may have emptied before. */
+	if (r == 0 && populated(rc, &rc->runs[i]) != 1)
+		r = -ESRCH;
+	if (r < 0) {
+		runcg_remove(rc, (size_t)i);
+		return r;
+	}
+	return i;
 }
 
 void runcg_remove(struct runcg *rc, size_t i)

@@ -52,6 +52,12 @@ int runcg_add(struct runcg *rc, pid_t pid, bool scope, const char *cls, char *er
  * ERR; then drop the run with runcg_remove. */
 int runcg_enter(struct runcg *rc, size_t i, char *err, size_t errlen);
 
+/** Takes back run E, which an earlier qpodd kept (runs-file.h): if its
+ * cgroup is still the one it was (the same id) and has a process in it,
+ * it is watched again. Returns its index, -ESRCH if the run is over (an
+ * empty cgroup of qpodd's own is removed), or another negative errno. */
+int runcg_restore(struct runcg *rc, const struct runcg_entry *e);
+
 /** Forgets run I (removing the cgroup if qpodd made it and it is empty). */
 void runcg_remove(struct runcg *rc, size_t i);
 
@@ -60,5 +66,7 @@ size_t runcg_reap(struct runcg *rc);
 
 size_t runcg_count(const struct runcg *rc);
 const struct runcg_entry *runcg_get(const struct runcg *rc, size_t i);
+/** All runs, runcg_count() of them, in one array. */
+const struct runcg_entry *runcg_all(const struct runcg *rc);
 
 #endif

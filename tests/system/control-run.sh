@@ -4,8 +4,9 @@
 # sessions, and of its children's, carries X's DSCP, seen from the peer,
 # over IPv4 and IPv6, though an application rule would give the program
 # another class; a server run so answers in X; the class holds across a
-# reload; the run is listed while the command lives and gone, with its
-# cgroup, once it ends; bad runs get clear errors.
+# reload, and across kill -9 and a restart (under fail: closed); the run
+# is listed while the command lives and gone, with its cgroup, once it
+# ends; bad runs get clear errors.
 . "$(dirname "$0")/lib.sh"
 need_netns
 [ -x "$QPOD_CTL" ] || fail "missing $QPOD_CTL"
@@ -74,6 +75,32 @@ wait "$server" || fail "the server run in bulk"
 all_counted replies replies_cs1 || fail "$hit of $total replies of the server run in bulk carried CS1"
 log "a server run in bulk: $hit/$total replies CS1, across a reload"
 
+# --- a run alive across kill -9 and a restart -------------------------------------
+# The command waits for qpodd's restart, then connects: its new session
+# still gets bulk, decided in the kernel.
+observe later "ip saddr $A4 tcp dport 7204"
+observe later_cs1 "ip saddr $A4 tcp dport 7204 ip dscp cs1"
+serve_tcp "$NS_B" "$B4" 7204 1
+ip netns exec "$NS_A" "$QPOD_CTL" --socket "$QPODD_SOCKET" run --json --class bulk -- \
+	sh -c "while [ ! -e '$TMPDIR_TEST/go' ]; do sleep 0.05; done
+		exec '$TMPDIR_TEST/apps/client' '$B4' 7204 20000 0" 2>"$TMPDIR_TEST/run-7204.json" &
+waiter=$!
+wait_for 5 grep -q cgroup "$TMPDIR_TEST/run-7204.json"
+cg2=$(json_eval "$(cat "$TMPDIR_TEST/run-7204.json")" "a['cgroup']")
+stop_qpodd KILL
+printf 'queue: { fail: closed }\n' >>"$P"
+start_qpodd "$P"
+listed_again() { [ "$(json_eval "$(ctl --json status)" "[r['pid'] for r in a['runs'] if r['class'] == 'bulk' and r['cgroup'] == '$cg2'] == [$waiter]")" = True ]; }
+listed_again || fail "the run is not listed after the restart: $(ctl --json status)"
+grep -q "run: process $waiter and its children keep class bulk" "$QPODD_LOG" ||
+	fail "qpodd did not say it took the run back: $(cat "$QPODD_LOG")"
+before=$(queued)
+touch "$TMPDIR_TEST/go"
+wait "$waiter" || fail "the command run in bulk across the restart"
+[ "$(queued)" = "$before" ] || fail "the run's session was queued after the restart"
+all_counted later later_cs1 || fail "$hit of $total packets of a run's session after a restart carried CS1"
+log "a run across kill -9 and a restart: $hit/$total packets CS1"
+
 # --- the run ends with its command -------------------------------------------------
 no_runs() { [ "$(json_eval "$(ctl --json status)" "len(a['runs'])")" = 0 ]; }
 wait_for 5 no_runs || fail "runs left after their commands ended: $(ctl --json status)"
@@ -81,6 +108,7 @@ root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 [ -n "$root" ] || fail "no cgroup2 mount"
 case $cg in /qpod/run-*) ;; *) fail "the run's cgroup is $cg, not one of qpodd's" ;; esac
 [ ! -d "$root$cg" ] || fail "$root$cg is left"
+[ ! -d "$root$cg2" ] || fail "$root$cg2 is left, by the qpodd that took its run back"
 
 # --- bad runs ------------------------------------------------------------------
 expect_rc 1 run_in_a --class nosuch -- true
