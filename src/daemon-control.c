@@ -177,6 +177,7 @@ static void answer_explain(struct daemon *d, const struct snapshot *snap,
 struct totals {
 	const struct snapshot *snap;
 	uint64_t *sessions, *bytes, *rate;	/* by application or class index */
+	uint64_t *counted;	/* sessions counted against max-sessions */
 	bool by_app;
 };
 
@@ -191,8 +192,17 @@ static void add_session(const struct session *s, void *arg)
 		return;
 	i = t->by_app ? app->index : cls->index;
 	t->sessions[i]++;
+	t->counted[i] += s->admitted && !s->closing;
 	t->bytes[i] += s->bytes;
 	t->rate[i] += s->rate_bps;
+}
+
+static void totals_free(struct totals *t)
+{
+	free(t->sessions);
+	free(t->bytes);
+	free(t->rate);
+	free(t->counted);
 }
 
 static int totals_of(struct daemon *d, const struct snapshot *snap, bool by_app, size_t n,
@@ -203,21 +213,13 @@ static int totals_of(struct daemon *d, const struct snapshot *snap, bool by_app,
 	t->sessions = calloc(n ? n : 1, sizeof(uint64_t));
 	t->bytes = calloc(n ? n : 1, sizeof(uint64_t));
 	t->rate = calloc(n ? n : 1, sizeof(uint64_t));
-	if (!t->sessions || !t->bytes || !t->rate) {
-		free(t->sessions);
-		free(t->bytes);
-		free(t->rate);
+	t->counted = calloc(n ? n : 1, sizeof(uint64_t));
+	if (!t->sessions || !t->bytes || !t->rate || !t->counted) {
+		totals_free(t);
 		return -ENOMEM;
 	}
 	sessiontab_foreach(discover_sessions(d->disc), add_session, t);
 	return 0;
-}
-
-static void totals_free(struct totals *t)
-{
-	free(t->sessions);
-	free(t->bytes);
-	free(t->rate);
 }
 
 static void answer_apps(struct daemon *d, const struct snapshot *snap, struct jsonw *w)
@@ -241,6 +243,7 @@ static void answer_apps(struct daemon *d, const struct snapshot *snap, struct js
 		else
 			jsonw_null(w, "class");
 		jsonw_u64(w, "sessions", t.sessions[i]);
+		jsonw_u64(w, "counted", t.counted[i]);
 		jsonw_u64(w, "bytes", t.bytes[i]);
 		jsonw_u64(w, "rate_bps", t.rate[i]);
 		if (a->max_sessions)

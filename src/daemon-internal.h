@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "diag.h"
 #include "ruleset.h"
+#include "adopt.h"
 #include "runcg.h"
 
 /* What the main thread keeps of a running qpodd: shared by its life
@@ -51,6 +52,11 @@ int daemon_run_rules(const struct daemon *d, const struct snapshot *s, struct ru
 /** Takes back the runs an earlier qpodd kept in its state directory whose
  * commands still live, before the ruleset is installed. */
 void daemon_runs_restore(struct daemon *d);
+
+/** The runs, as adoption looks for them (adopt.h), with their class's
+ * mark under S: an array to free. */
+int daemon_runs_for_adoption(const struct daemon *d, const struct snapshot *s,
+			     struct adopt_run **ret, size_t *ret_n);
 
 /** Forgets the runs whose cgroups emptied, and their rules. */
 void daemon_runs_reap(struct daemon *d);

@@ -44,6 +44,26 @@ int daemon_run_rules(const struct daemon *d, const struct snapshot *s, struct ru
 	return 0;
 }
 
+int daemon_runs_for_adoption(const struct daemon *d, const struct snapshot *s,
+			     struct adopt_run **ret, size_t *ret_n)
+{
+	size_t n = d->runs ? runcg_count(d->runs) : 0;
+	struct adopt_run *ar = n ? calloc(n, sizeof(*ar)) : NULL;
+
+	if (n && !ar)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct runcg_entry *e = runcg_get(d->runs, i);
+
+		ar[i].id = e->id;
+		snprintf(ar[i].path, sizeof(ar[i].path), "%s", e->path);
+		ar[i].mark = marks_class(&s->marks, class_of(s, e)->index);
+	}
+	*ret = ar;
+	*ret_n = n;
+	return 0;
+}
+
 /* Keeps the runs there are for the next qpodd (runs-file.h). */
 static void save_runs(const struct daemon *d)
 {

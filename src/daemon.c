@@ -3,6 +3,7 @@
  * the policy; packet threads only read the current snapshot. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -148,6 +149,30 @@ static int install(struct daemon *d, const struct snapshot *s)
 	if (r < 0)
 		log_error("installing the nftables table inet qpod: %s", err);
 	return r;
+}
+
+/* Has the discovery thread adopt the connections of SCOPE, those of runs
+ * getting their run's class. */
+static void adopt(struct daemon *d, enum adopt_scope scope)
+{
+	struct adopt_run *runs = NULL;
+	size_t n = 0;
+
+	if (daemon_runs_for_adoption(d, atomic_load(&d->current), &runs, &n) < 0 ||
+	    discover_adopt(d->disc, scope, runs, n) < 0)
+		log_error("%s: out of memory",
+			  scope == ADOPT_ALL ? "adopting the sessions older than qpodd"
+					     : "giving the connections of removed classes a class");
+	free(runs);
+}
+
+/* Whether OLD has a class P does not. */
+static bool classes_removed(const struct qp_policy *old, const struct qp_policy *p)
+{
+	for (size_t i = 0; i < old->n_classes; i++)
+		if (!policy_class_find(p, old->classes[i].name))
+			return true;
+	return false;
 }
 
 static int remove_ruleset(struct daemon *d)
@@ -324,6 +349,11 @@ int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t w
 	atomic_store(&d->current, s);
 	save_marks(d, &s->marks);
 	wait_for_threads(d, s->gen);
+	/* Listed sessions are decided again by now; connections no session
+	 * stands for (those of runs, above all) may still carry a removed
+	 * class's value. */
+	if (classes_removed(old->policy, p))
+		adopt(d, ADOPT_RETIRED);
 	snapshot_free(old);
 	d->reloaded_ns = clock_real_ns();
 	d->reload_moved = d->disc ? discover_reload_moved(d->disc) : 0;
@@ -499,6 +529,9 @@ int daemon_main(const struct daemon_options *o)
 	if (install(&d, s) < 0)
 		goto out_ruleset;
 	save_marks(&d, &s->marks);
+	/* With the ruleset in place: a connection that is not in conntrack
+	 * by now is queued as new. */
+	adopt(&d, ADOPT_ALL);
 	r = shaper_new(&d.shaper);
 	if (r < 0) {
 		log_error("rtnetlink: %s", strerror(-r));

@@ -10,24 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "appmatch.h"
-#include "budget.h"
 #include "clock.h"
 #include "counter.h"
-#include "ctnl.h"
 #include "decide.h"
-#include "discover.h"
-#include "flowtab.h"
+#include "discover-internal.h"
 #include "hist.h"
-#include "log.h"
-#include "procmap.h"
-#include "sessionlog.h"
 #include "sessionview.h"
-#include "sockdiag.h"
 
 #define CHAN_SLOTS 16384		/* requests (and results) in flight per packet thread */
 #define BATCH 64
-#define SESSIONS_MAX 65536
 #define EXITED_GRACE_NS 5000000000ull	/* an exited process is remembered 5 s */
 #define TICK_NS 1000000000ull		/* rates, budgets and housekeeping each second */
 #define DUMP_COST_SHARE 20		/* conntrack listings take at most 1/20 of the time */
@@ -42,49 +33,6 @@
  * still be marked by their packet thread with the class they had
  * (FLOW_DRAIN_MAX_NS): they are marked again once it is past. */
 #define REMARK_WINDOW_NS (FLOW_DRAIN_MAX_NS + 100000000ull)
-
-struct discover {
-	pthread_t thread;
-	bool started;
-	atomic_bool stop;
-	struct waker waker;
-	int epoll_fd;
-	int timer_fd;
-	struct discover_chan *chans;
-	unsigned n_chans;
-	_Atomic(struct snapshot *) *current;
-	struct snapshot *snap;
-	atomic_uint_fast64_t seen_gen;
-	atomic_uint_fast64_t moved;	/* sessions the last reload gave another class */
-	uint64_t remark_at;	/* when to mark those again (0: no need) */
-	struct sockdiag *sd;
-	struct procmap pm;
-	struct cnproc *cn;
-	struct ctnl *ct;
-	struct ctnl_events *ev;
-	struct sessiontab *sessions;
-	struct sessionlog *slog;	/* ended sessions' records */
-	struct budget budget;	/* by application of snap->policy */
-	uint64_t last_tick;
-	uint64_t last_work;
-	uint64_t last_dump;	/* when conntrack was last listed */
-	uint64_t next_dump;	/* not before: listing a large table is costly */
-	bool ct_lost;		/* end events were lost: list conntrack soon */
-	uint64_t lost_ns;	/* when, last */
-	/* Asked by the control socket: counters each tick until then, and
-	 * a listing soon (within what DUMP_COST_SHARE allows). Each ask gets
-	 * a ticket; a listing serves the tickets handed out before it began. */
-	atomic_uint_fast64_t counters_until;
-	atomic_uint_fast64_t list_asked;	/* tickets handed out */
-	atomic_uint_fast64_t list_done;		/* tickets served */
-	uint64_t last_metered;	/* when counters were last read */
-	/* Timings, read by the main thread for logs: under the lock. */
-	pthread_mutex_t hist_lock;
-	struct hist wait;	/* pushed -> picked up */
-	struct hist lookup;	/* picked up -> decided */
-	struct discover_stats stats;
-	struct log_ratelimit rl;
-};
 
 /* ---- the policy ----------------------------------------------------------- */
 
@@ -178,6 +126,44 @@ static void take_snapshot(struct discover *d)
 
 /* ---- deciding ----------------------------------------------------------- */
 
+const struct proc_info *discover_find_owner(struct discover *d, const struct sock_found *sock,
+					    uint64_t now, struct session *s,
+					    struct proc_view *view)
+{
+	const struct proc_info *owner = NULL;
+
+	s->uid = UINT32_MAX;
+	if (sock) {
+		s->uid = sock->uid;
+		owner = procmap_owner(&d->pm, sock->inode, sock->uid, now);
+		if (!owner) {
+			s->reason = SESSION_NO_PROCESS;
+			counter_inc(&d->stats.no_process);
+		}
+	} else {
+		s->reason = SESSION_NO_SOCKET;
+		counter_inc(&d->stats.no_socket);
+	}
+	if (owner) {
+		view->exe = owner->exe[0] ? owner->exe : NULL;
+		view->comm = owner->comm;
+		view->cmdline = owner->cmdline;
+		view->cgroup = owner->cgroup[0] ? owner->cgroup : NULL;
+		s->pid = owner->pid;
+	}
+	/* The socket's owner is the user for matching; the process's if the
+	 * socket is gone. */
+	if (s->uid != UINT32_MAX) {
+		view->has_uid = true;
+		view->uid = s->uid;
+	} else if (owner && owner->has_uid) {
+		view->has_uid = true;
+		view->uid = owner->uid;
+		s->uid = owner->uid;
+	}
+	return owner;
+}
+
 /* Finds the owner of the session RQ asks about, has decide.c give it its
  * class, counts it against its budget and records it. */
 static void serve_one(struct discover *d, const struct discover_request *rq,
@@ -186,13 +172,12 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	const struct qp_policy *p = d->snap->policy;
 	enum qp_direction dir = (enum qp_direction)rq->dir;
 	struct session s = { 0 }, old;
-	const struct proc_info *owner = NULL;
+	const struct proc_info *owner;
 	struct proc_view view = { 0 };
 	struct sock_found sock;
 	struct decision dec;
 	uint64_t now = clock_mono_ns();
 	bool redecided;
-	int r;
 
 	s.key = rq->tuple;
 	/* Decided before (the packet thread forgot it, or its connection was
@@ -200,36 +185,8 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	redecided = sessiontab_get(d->sessions, &s.key, &old);
 	if (redecided)
 		budget_uncount(&d->budget, &old, true);
-	s.uid = UINT32_MAX;
-	r = sockdiag_lookup(d->sd, &rq->tuple, dir, &sock);
-	if (r == 0) {
-		s.uid = sock.uid;
-		owner = procmap_owner(&d->pm, sock.inode, sock.uid, now);
-		if (!owner) {
-			s.reason = SESSION_NO_PROCESS;
-			counter_inc(&d->stats.no_process);
-		}
-	} else {
-		s.reason = SESSION_NO_SOCKET;
-		counter_inc(&d->stats.no_socket);
-	}
-	if (owner) {
-		view.exe = owner->exe[0] ? owner->exe : NULL;
-		view.comm = owner->comm;
-		view.cmdline = owner->cmdline;
-		view.cgroup = owner->cgroup[0] ? owner->cgroup : NULL;
-		s.pid = owner->pid;
-	}
-	/* The socket's owner is the user for matching; the process's if the
-	 * socket is gone. */
-	if (s.uid != UINT32_MAX) {
-		view.has_uid = true;
-		view.uid = s.uid;
-	} else if (owner && owner->has_uid) {
-		view.has_uid = true;
-		view.uid = owner->uid;
-		s.uid = owner->uid;
-	}
+	owner = discover_find_owner(d, sockdiag_lookup(d->sd, &rq->tuple, dir, &sock) == 0 ? &sock : NULL,
+			   now, &s, &view);
 	decide_session(p, &rq->tuple, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
 	if (dec.rule >= 0)
 		s.reason = SESSION_BY_RULE;
@@ -288,8 +245,6 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	pthread_mutex_unlock(&d->hist_lock);
 }
 
-static void drain_events(struct discover *d, uint64_t now);
-
 /* Serves each channel; returns true if there was work. */
 static bool serve(struct discover *d)
 {
@@ -310,7 +265,7 @@ static bool serve(struct discover *d)
 		/* Events after the requests: what an owner did before sending
 		 * (started, exec'd; or the pid's last process exited) is known
 		 * when its session is decided, so a cached process is current. */
-		drain_events(d, clock_mono_ns());
+		discover_drain_events(d, clock_mono_ns());
 		for (size_t i = 0; i < n; i++) {
 			struct discover_result res;
 
@@ -348,10 +303,10 @@ static void log_session(const struct tuple *k, const char *what)
 	log_debug("session %s: %s", fs, what);
 }
 
-/* The session of connection CT: by its original tuple, or by what qpod
- * saw of a first packet whose destination was translated before (an
- * incoming session redirected in prerouting). */
-static bool session_of(struct discover *d, const struct ct_entry *ct, struct session *ret)
+/* By its original tuple, or by what qpod saw of a first packet whose
+ * destination was translated before (an incoming session redirected in
+ * prerouting). */
+bool discover_session_of(struct discover *d, const struct ct_entry *ct, struct session *ret)
 {
 	struct tuple nat;
 
@@ -375,7 +330,7 @@ static void session_event(const struct ct_entry *ct, void *arg)
 	struct discover *d = arg;
 	struct session s;
 
-	if (!session_of(d, ct, &s))
+	if (!discover_session_of(d, ct, &s))
 		return;
 	if (ct->destroyed) {
 		sessiontab_del(d->sessions, &s.key, NULL);
@@ -414,7 +369,7 @@ static void list_one(const struct ct_entry *ct, void *arg)
 	struct discover *d = l->d;
 	struct session s;
 
-	if (!session_of(d, ct, &s))
+	if (!discover_session_of(d, ct, &s))
 		return;
 	s.seen_ns = l->start_ns;
 	/* Its update event was lost. */
@@ -502,7 +457,7 @@ static void tick(struct discover *d, uint64_t now)
 		budget_clear_rates(&d->budget);
 	/* Ends already told are taken first: with their final counts, not
 	 * found missing by the listing. */
-	drain_events(d, now);
+	discover_drain_events(d, now);
 	r = ctnl_dump(d->ct, list_one, &l);
 	if (r < 0) {
 		/* An interrupted listing is not whole: the next one is. */
@@ -526,8 +481,7 @@ static void tick(struct discover *d, uint64_t now)
 
 /* ---- the thread ---------------------------------------------------------- */
 
-/* Applies waiting process and connection events, without blocking. */
-static void drain_events(struct discover *d, uint64_t now)
+void discover_drain_events(struct discover *d, uint64_t now)
 {
 	if (d->cn && cnproc_read(d->cn, &d->pm, now) == -ENOBUFS) {
 		counter_inc(&d->stats.lost_events);
@@ -565,7 +519,12 @@ static void *thread_main(void *arg)
 			d->last_work = clock_mono_ns();
 			continue;
 		}
-		drain_events(d, now);
+		discover_adopt_begin(d);
+		if (d->adopting) {
+			discover_adopt_some(d);
+			continue;
+		}
+		discover_drain_events(d, now);
 		/* Sessions come in bursts: after work, spin a little first. */
 		if (now - d->last_work < DISCOVER_SPIN_NS) {
 			while (all_empty(d) && clock_mono_ns() - now < DISCOVER_SPIN_NS)
@@ -604,6 +563,7 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	d->cn = cn;
 	d->waker.fd = d->epoll_fd = d->timer_fd = -1;
 	pthread_mutex_init(&d->hist_lock, NULL);
+	pthread_mutex_init(&d->adopt_lock, NULL);
 	d->current = current;
 	procmap_init(&d->pm, "/proc");
 	d->chans = calloc(n_chans, sizeof(*d->chans));
@@ -679,6 +639,8 @@ void discover_stop(struct discover *d)
 		waker_close(&d->chans[i].res_waker);
 	}
 	free(d->chans);
+	discover_adopt_clear(d);
+	pthread_mutex_destroy(&d->adopt_lock);
 	sockdiag_free(d->sd);
 	ctnl_free(d->ct);
 	ctnl_events_free(d->ev);

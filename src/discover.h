@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "adopt.h"
 #include "cnproc.h"
 #include "snapshot.h"
 #include "hist.h"
@@ -52,6 +53,7 @@ struct discover_stats {
 	_Atomic uint64_t untracked;	/* the session table was full */
 	_Atomic uint64_t lost_events;	/* proc connector or conntrack overruns */
 	_Atomic uint64_t unlisted;	/* sessions conntrack dropped without an end event */
+	_Atomic uint64_t adopted;	/* older than qpodd, found at its start */
 };
 
 struct discover;
@@ -74,6 +76,12 @@ void discover_kick(struct discover *d);
 /** Wakes the thread to take the current snapshot; the generation it last took. */
 void discover_wake(struct discover *d);
 uint64_t discover_seen_gen(const struct discover *d);
+
+/** Main thread, with the ruleset in place: has the thread adopt the
+ * connections of SCOPE that conntrack has (adopt.h), those of the N RUNS
+ * getting their run's class. Returns 0 or -ENOMEM. */
+int discover_adopt(struct discover *d, enum adopt_scope scope, const struct adopt_run *runs,
+		   size_t n);
 
 /** How many sessions the last policy taken moved to another class (read
  * once discover_seen_gen() has reached its generation). */

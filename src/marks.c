@@ -76,7 +76,7 @@ static uint32_t known_value(const struct marks *m, const char *name)
 	return 0;
 }
 
-static bool is_retired(const struct marks *m, uint32_t v)
+bool marks_is_retired(const struct marks *m, uint32_t v)
 {
 	for (size_t i = 0; i < m->n_retired; i++)
 		if (m->retired_values[i] == v)
@@ -96,7 +96,7 @@ static int retire_gone(struct marks *nm, const struct marks *old, const struct q
 		const char *name = retired ? old->retired_names[i] : old->names[i - old->n_retired];
 		uint32_t v = retired ? old->retired_values[i] : old->values[i - old->n_retired];
 
-		if (!v || v >= nm->max - 1 || used[v] || is_retired(nm, v) ||
+		if (!v || v >= nm->max - 1 || used[v] || marks_is_retired(nm, v) ||
 		    policy_class_find(p, name))
 			continue;
 		r = marks_add(nm, name, v, true);
@@ -164,7 +164,7 @@ int marks_assign(struct marks *m, const struct qp_policy *p)
 		if (nm.values[i])
 			continue;
 		for (uint32_t c = 1; !v && c < nm.max - 1; c++)
-			if (!used[c] && !is_retired(&nm, c))
+			if (!used[c] && !marks_is_retired(&nm, c))
 				v = c;
 		if (!v)
 			v = unretire_oldest(&nm, used);

@@ -60,6 +60,9 @@ uint32_t marks_pending(const struct marks *m);
 /** The class value that mark bits MARK carry (0: undecided). */
 uint32_t marks_value(const struct marks *m, uint32_t mark);
 
+/** Whether VALUE is that of a class a reload removed. */
+bool marks_is_retired(const struct marks *m, uint32_t value);
+
 /** The index of the class whose value is VALUE, or -1. */
 int marks_class_of_value(const struct marks *m, uint32_t value);
 

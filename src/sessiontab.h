@@ -48,12 +48,13 @@ struct session {
 	int16_t app;			/* index in the policy, -1: none */
 	int16_t rule;			/* session rule index, -1: none */
 	uint16_t class_index;
-	uint8_t drop;
 	uint8_t direction;		/* enum qp_direction */
 	uint8_t reason;			/* enum session_reason */
-	uint8_t admitted;		/* counted against its application's budget */
-	uint8_t closing;		/* TCP closing: no longer counted */
-	uint8_t remark;			/* moved by a reload: its mark is set once more */
+	uint8_t drop : 1;
+	uint8_t admitted : 1;		/* counted against its application's budget */
+	uint8_t closing : 1;		/* TCP closing: no longer counted */
+	uint8_t remark : 1;		/* moved by a reload: its mark is set once more */
+	uint8_t adopted : 1;		/* older than this qpodd: found at its start */
 	uint64_t bytes;			/* both directions, from conntrack */
 	uint64_t rate_bps;		/* smoothed */
 	uint64_t hold_ns;		/* how long its first packet waited */

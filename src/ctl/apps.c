@@ -12,11 +12,17 @@ static int apps_table(const struct ynode *root)
 	       "RATE", "MAX-SESSIONS", "MAX-RATE");
 	for (size_t i = 0; list && list->type == YNODE_SEQUENCE && i < list->n_items; i++) {
 		const struct ynode *x = list->items[i], *max_rate = ctl_get(x, "max_rate_bps");
-		char b1[16], b2[16], b3[16];
+		const struct ynode *max_sessions = ctl_get(x, "max_sessions");
+		char b1[16], b2[16], b3[16], budget[48] = "-";
+
+		/* Counted against it: closing sessions and those over it are not. */
+		if (max_sessions && !ynode_is_null(max_sessions))
+			snprintf(budget, sizeof(budget), "%" PRIu64 "/%s", ctl_num(x, "counted"),
+				 ctl_str(x, "max_sessions"));
 
 		printf("%-20s %-12s %8" PRIu64 " %8s %8s %12s %10s\n", ctl_str(x, "name"), ctl_str(x, "class"),
 		       ctl_num(x, "sessions"), ctl_bytes(ctl_num(x, "bytes"), b1, sizeof(b1)),
-		       ctl_rate(ctl_num(x, "rate_bps"), b2, sizeof(b2)), ctl_str(x, "max_sessions"),
+		       ctl_rate(ctl_num(x, "rate_bps"), b2, sizeof(b2)), budget,
 		       max_rate && !ynode_is_null(max_rate) ? ctl_rate(ctl_num(x, "max_rate_bps"), b3, sizeof(b3))
 							  : "-");
 	}
