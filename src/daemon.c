@@ -175,6 +175,32 @@ static bool classes_removed(const struct qp_policy *old, const struct qp_policy 
 	return false;
 }
 
+/* A restart (systemctl restart, a package upgrade) keeps the table: the
+ * connections it marks keep their DSCP until the next qpodd replaces it,
+ * as after a crash, and new sessions meanwhile go as queue.fail says. Not
+ * when the policy file no longer loads: that qpodd would not start, and
+ * the table would stay with no one to decide. */
+static bool hand_over(const struct daemon *d)
+{
+	struct qp_policy *p = NULL;
+	struct diag_list diags;
+
+	if (!sd_restarting())
+		return false;
+	diag_list_init(&diags);
+	config_load(d->opts->config_file, d->opts->dropin_dir, &p, &diags);
+	diag_list_clear(&diags);
+	if (!p) {
+		log_warning("stopping for a restart, but %s no longer loads: removing the table",
+			    d->opts->config_file);
+		return false;
+	}
+	policy_free(p);
+	log_info("stopping for a restart: the table stays, so that live sessions keep their "
+		 "class until the next qpodd takes over");
+	return true;
+}
+
 static int remove_ruleset(struct daemon *d)
 {
 	struct nft_batch *b;
@@ -479,6 +505,7 @@ int daemon_main(const struct daemon_options *o)
 	struct diag_list diags;
 	char summary[256];
 	int sfd = -1, status = EXIT_FAILURE, r;
+	bool keep_table = false;
 	sigset_t set;
 
 	if (block_signals(&set) < 0 || (sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
@@ -550,8 +577,9 @@ int daemon_main(const struct daemon_options *o)
 
 	sd_stopping();
 	status = r == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	keep_table = r == 0 && hand_over(&d);
 out_ruleset:
-	if (remove_ruleset(&d) < 0)
+	if (!keep_table && remove_ruleset(&d) < 0)
 		status = EXIT_FAILURE;
 	if (d.shaper)
 		shaper_restore(d.shaper);

@@ -534,6 +534,13 @@ static void *thread_main(void *arg)
 	r = nfq_sock_flush(dp->q);
 	if (r < 0)
 		log_error("queue %u: sending the last verdicts: %s", dp->queue_num, strerror(-r));
+	/* Every packet has its verdict: the connections not marked yet are
+	 * marked now, so that a table left for the next qpodd (a restart)
+	 * keeps classing them meanwhile. */
+	for (struct flow_entry *e = flowtab_draining_first(dp->flows); e;
+	     e = flowtab_draining_next(dp->flows, e))
+		if (e->state == FLOW_DRAINING && !e->drop)
+			(void)settle(dp, e, dp->snap->marks.mask);
 	log_stats(dp);
 	return NULL;
 }

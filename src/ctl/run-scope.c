@@ -10,9 +10,9 @@
 
 #include "clock.h"
 #include "run-scope.h"
+#include "sdbus.h"
 
 #define JOB_TIMEOUT_US (10 * 1000000ull)
-#define SYSTEMD_PRIVATE "unix:path=/run/systemd/private"
 
 struct job_wait {
 	const char *path;	/* the job's object path, once known */
@@ -67,29 +67,6 @@ static int start_scope(sd_bus *bus, const char *name, const char *desc, sd_bus_e
 	return r;
 }
 
-/* Root talks to systemd directly, as systemctl does: no D-Bus daemon is
- * needed (early in boot, or on a minimal system), and a direct connection
- * gets every signal. Others ask their own manager on the user bus. */
-static int open_bus(sd_bus **ret)
-{
-	sd_bus *bus = NULL;
-	int r;
-
-	if (geteuid() != 0)
-		return sd_bus_open_user(ret);
-	r = sd_bus_new(&bus);
-	if (r >= 0)
-		r = sd_bus_set_address(bus, SYSTEMD_PRIVATE);
-	if (r >= 0)
-		r = sd_bus_start(bus);
-	if (r >= 0) {
-		*ret = bus;
-		return 0;
-	}
-	sd_bus_unref(bus);
-	return sd_bus_open_system(ret);
-}
-
 int run_scope_enter(const char *cls, const char *command, char *why, size_t whylen)
 {
 	struct job_wait jw = { 0 };
@@ -104,7 +81,7 @@ int run_scope_enter(const char *cls, const char *command, char *why, size_t whyl
 	why[0] = '\0';
 	if (sd_booted() <= 0)
 		return -1;
-	r = open_bus(&bus);
+	r = sdbus_open_manager(&bus);
 	if (r < 0) {
 		snprintf(why, whylen, "%s: %s",
 			 geteuid() == 0 ? "systemd and the system bus" : "the user's bus", strerror(-r));

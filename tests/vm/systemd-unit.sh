@@ -7,8 +7,10 @@
 # keeps the running one when the file is bad; `qpod-ctl run` makes a scope
 # through systemd and its sessions get the run's class; ended sessions are
 # logged to the LogsDirectory; class values are kept in the StateDirectory;
-# a stuck qpodd is killed by the watchdog and restarted; `systemctl stop`
-# removes qpod's table.
+# `systemctl restart` hands the table over, so that every packet of a live
+# flow keeps its DSCP, unless the policy no longer loads, when the table
+# goes; a stuck qpodd is killed by the watchdog and restarted; `systemctl
+# stop` removes qpod's table.
 
 # shellcheck source-path=SCRIPTDIR source=lib-vm.sh
 . "${QPOD_VM_LIB:-$(dirname "$0")/lib-vm.sh}"
@@ -145,10 +147,54 @@ logged() { grep -q "\"pid\":$client," /var/log/qpod/sessions.jsonl; }
 wait_for 5 logged
 log "the session of pid $client is in /var/log/qpod/sessions.jsonl"
 
+# --- restart: the table is handed over, a live flow keeps its DSCP ---------------
+# A UDP flow of the default class (AF11), 100 datagrams a second, dropped
+# in B after the counters.
+in_b "$NFT" add chain inet obs sink '{ type filter hook input priority 0; }' &&
+	in_b "$NFT" add rule inet obs sink udp dport 7310 drop || fail "nft sink in B"
+observe f_seen "udp dport 7310 ip dscp af11"
+"$UDP_BURST" "$B4" 7310 6000 1 10000 &
+flow=$!
+at_exit "kill -CONT $flow; kill $flow"
+seen() { [ "$(count f_seen)" -gt 0 ]; }
+wait_for 5 seen
+# Both counters in one transaction: they count the same packets.
+printf '%s\n' "add counter inet obs f" "add counter inet obs f_af11" \
+	"add rule inet obs in udp dport 7310 counter name f" \
+	"add rule inet obs in udp dport 7310 ip dscp af11 counter name f_af11" |
+	in_b "$NFT" -f - || fail "nft counters f"
+pid_before=$(systemctl show -P MainPID qpod)
+systemctl restart qpod || fail "systemctl restart qpod: $(cat "$LOG")"
+pid_after=$(systemctl show -P MainPID qpod)
+[ "$pid_after" != "$pid_before" ] || fail "the same pid after systemctl restart"
+grep -q "stopping for a restart: the table stays" "$LOG" || fail "qpodd did not hand its table over"
+before=$(count f)
+grown() { [ "$(count f)" -ge $((before + 50)) ]; }
+wait_for 10 grown
+kill -STOP "$flow"
+wait_for 5 all_of f f_af11
+log "systemctl restart (pid $pid_before -> $pid_after): $(count f_af11)/$(count f) packets of a live flow AF11"
+kill -CONT "$flow"
+kill "$flow"
+
+# A restart onto a policy that no longer loads: that qpodd cannot start,
+# so the table goes with the old one.
+echo "classes: [" >"$CONF"
+systemctl restart qpod && fail "systemctl restart with a broken policy succeeded"
+grep -q "no longer loads: removing the table" "$LOG" || fail "qpodd kept its table for a qpodd that cannot start"
+! "$NFT" list tables | grep -q 'inet qpod' || fail "table inet qpod left, and no qpodd to answer its queue"
+policy bulk
+systemctl reset-failed qpod
+systemctl start qpod || fail "systemctl start qpod after the broken restart: $(cat "$LOG")"
+pid=$(systemctl show -P MainPID qpod)
+log "a restart onto a broken policy removed the table; started again as pid $pid"
+
 # --- the watchdog: a stuck qpodd is killed and started again ------------------------
+restarts=$(systemctl show -P NRestarts qpod)
 kill -STOP "$pid"
 restarted() {
-	[ "$(systemctl show -P NRestarts qpod)" = 1 ] && [ "$(systemctl is-active qpod)" = active ]
+	[ "$(systemctl show -P NRestarts qpod)" = $((restarts + 1)) ] &&
+		[ "$(systemctl is-active qpod)" = active ]
 }
 wait_for 15 restarted
 pid2=$(systemctl show -P MainPID qpod)
