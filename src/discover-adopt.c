@@ -32,7 +32,8 @@ static void collect_one(const struct ct_entry *ct, void *arg)
 	a->cts[a->n++] = *ct;
 }
 
-void discover_adopt_clear(struct discover *d)
+/* Ends the adoption under way (not one asked for meanwhile). */
+static void adoption_done(struct discover *d)
 {
 	struct adoption *a = &d->adopt;
 
@@ -41,6 +42,11 @@ void discover_adopt_clear(struct discover *d)
 	local_addrs_clear(&a->locals);
 	memset(a, 0, sizeof(*a));
 	d->adopting = false;
+}
+
+void discover_adopt_clear(struct discover *d)
+{
+	adoption_done(d);
 	pthread_mutex_lock(&d->adopt_lock);
 	free(d->adopt_ask.runs);
 	memset(&d->adopt_ask, 0, sizeof(d->adopt_ask));
@@ -94,7 +100,7 @@ void discover_adopt_begin(struct discover *d)
 fail:
 	log_error("%s: %s%s%s", scope_name(a->scope), what, r < 0 ? ": " : "",
 		  r < 0 ? strerror(-r) : "");
-	discover_adopt_clear(d);
+	adoption_done(d);
 }
 
 /* A run's connection gets the run's class. */
@@ -238,7 +244,7 @@ static void adopt_end(struct discover *d)
 	if (a->too_many)
 		log_warning("%s: %zu connections more were not looked at (%d at most)",
 			    scope_name(a->scope), a->too_many, ADOPT_MAX);
-	discover_adopt_clear(d);
+	adoption_done(d);
 }
 
 void discover_adopt_some(struct discover *d)

@@ -5,7 +5,8 @@
 # its start and are listed with their pid as adopted, counted against
 # their application's max-sessions. After kill -9 and a restart on the
 # same policy, not one of their packets changes DSCP, they are listed
-# again with their owner, and the budget counts the same. Under fail:
+# again with their owner, and the budget counts the same; a session the
+# dead qpodd left "pending" in its connection is decided. Under fail:
 # open and under fail: closed.
 . "$(dirname "$0")/lib.sh"
 need_netns
@@ -36,6 +37,16 @@ sessions_as_wanted() {
 # its max-sessions.
 calls_counted() {
 	[ "$(json_eval "$(ctl --json apps)" "[(x['sessions'], x['counted']) for x in a['applications'] if x['name'] == 'call']")" = "[(2, 2)]" ]
+}
+# quiet_listed PORT BY: the quiet session to PORT is listed with its pid,
+# in the default class, decided by BY.
+quiet_listed() {
+	[ "$(json_eval "$(ctl --json sessions)" "[(s['pid'], s['class'], s['decided_by'])
+		for s in a['sessions'] if s['remote'] == '$B4:$1']")" = "[($quiet, 'default', '$2')]" ]
+}
+# quiet_mark PORT: the quiet session's connection mark, in decimal.
+quiet_mark() {
+	in_a conntrack -L -p udp --dport "$1" 2>/dev/null | sed -n 's/.* mark=\([0-9]*\).*/\1/p'
 }
 # marked PREFIX: every flow has a packet with its class's DSCP in
 # counters PREFIX.
@@ -106,14 +117,42 @@ YAML
 	# Every packet from here on, across kill -9 and the restart.
 	observe_flows "$1across" "$2" "$3"
 	wait_for 5 grown "$1across" 20
+	# A quiet session, decided by the default class. With qpodd dead, a
+	# firewall rule marks its connection "pending", as a qpodd that dies
+	# between releasing a session and marking its connection leaves it,
+	# at its second datagram.
+	in_b nft add rule inet obs sink udp dport $(($2 + 2)) drop
+	ip netns exec "$NS_A" python3 -c "import os, socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(('$B4', $(($2 + 2))))
+s.send(b'x')
+while not os.path.exists('$TMPDIR_TEST/again$1'):
+    time.sleep(0.05)
+s.send(b'x')
+time.sleep(60)" &
+	quiet=$!
+	at_exit "kill $quiet"
+	wait_for 5 quiet_listed "$(($2 + 2))" default
 	stop_qpodd KILL
+	in_a nft add rule inet fw out udp dport $(($2 + 2)) ct mark set 0xfe0000 || fail "nft ct mark"
+	touch "$TMPDIR_TEST/again$1"
+	qport=$(($2 + 2))
+	pending() { [ "$(quiet_mark "$qport")" = $((0xfe0000)) ]; }
+	wait_for 5 pending
+	in_a nft flush chain inet fw out && in_a nft add rule inet fw out ct state established,related accept ||
+		fail "A's firewall"
 	# What the check counts on: packets went while no qpodd ran.
 	before=$(count "$1acrossu4all")
 	wait_for 5 sh -c "[ \$(ip netns exec $NS_B nft list counter inet obs $1acrossu4all | awk '/packets/ { print \$2 }') -ge $((before + 20)) ]"
 	start_qpodd "$P"
 	wait_for 5 sessions_as_wanted "$2" "$3" adopted
-	grep -q 'adopted 4 sessions older than this qpodd: 4 kept' "$QPODD_LOG" ||
+	grep -q 'adopted 5 sessions older than this qpodd: 4 kept the class their connection had, 1 got one' "$QPODD_LOG" ||
 		fail "fail: $1: adoption's summary after the restart: $(grep adopted "$QPODD_LOG")"
+	# The pending session was decided, not left stuck.
+	wait_for 5 quiet_listed "$(($2 + 2))" adopted
+	m=$(quiet_mark "$(($2 + 2))")
+	[ "$m" -gt 0 ] && [ "$m" -lt $((0xfe0000)) ] || fail "fail: $1: the pending session's mark is $m"
+	kill "$quiet"
 	wait_for 5 calls_counted
 	before=$(count "$1acrossu4all")
 	wait_for 5 sh -c "[ \$(ip netns exec $NS_B nft list counter inet obs $1acrossu4all | awk '/packets/ { print \$2 }') -ge $((before + 20)) ]"
@@ -123,7 +162,7 @@ YAML
 		all_counted "$1across${f}all" "$1across$f" ||
 			fail "fail: $1: flow $f: $hit of $total packets kept their DSCP across kill -9 and a restart"
 	done
-	log "fail: $1: across kill -9 and a restart, $total packets of each flow kept their DSCP"
+	log "fail: $1: across kill -9 and a restart, every packet of the four flows kept its DSCP ($total of the last)"
 
 	# The budget counted the adopted sessions: a third call is over it.
 	observe "$1third" "udp dport $(($2 + 1)) ip dscp af11"
