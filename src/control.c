@@ -461,11 +461,14 @@ static int listen_on(struct control *c, const char *path, const char *group)
 	if (r < 0)
 		return r;
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	if (lstat(path, &st) == 0) {
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
-	}
-	if (c->has_group && fchownat(AT_FDCWD, path, 0, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (lstat(path, &st) < 0)
+		return -errno;
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	/* Born in the group when qpodd runs with it (its unit's Group=), which
+	 * spares it CAP_CHOWN and chown(2). */
+	if (c->has_group && st.st_gid != c->gid &&
+	    fchownat(AT_FDCWD, path, 0, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return listen(c->listen_fd, MAX_CLIENTS) < 0 ? -errno : 0;
 }

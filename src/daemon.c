@@ -535,7 +535,6 @@ int daemon_main(const struct daemon_options *o)
 		log_error("cannot talk to nftables: %s", strerror(-r));
 		goto out;
 	}
-	ensure_accounting();
 	r = runcg_new(&d.runs);
 	if (r < 0)
 		log_warning("no qpod-ctl run here: inotify: %s", strerror(-r));
@@ -556,6 +555,8 @@ int daemon_main(const struct daemon_options *o)
 	if (install(&d, s) < 0)
 		goto out_ruleset;
 	save_marks(&d, &s->marks);
+	/* After the install, which loads nf_conntrack where it is a module. */
+	ensure_accounting();
 	/* With the ruleset in place: a connection that is not in conntrack
 	 * by now is queued as new. */
 	adopt(&d, ADOPT_ALL);
