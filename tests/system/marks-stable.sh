@@ -5,7 +5,8 @@
 # qpodd, started on a policy with a class inserted before bulk. A reload
 # that removes bulk gives those connections, which no listed session
 # stands for, what the policy now gives the run (the default class), not
-# "unmarked"; and a class added later does not take them over.
+# "unmarked"; and a class added later does not take them over. Under
+# fail: closed (session-continuity restarts under both).
 . "$(dirname "$0")/lib.sh"
 need_netns
 hosts_up
@@ -23,6 +24,7 @@ policy() {	# policy CLASS...: these classes, in this order
 		default) echo "  default: { dscp: AF11 }" ;;
 		esac
 	done >>"$P"
+	echo "queue: { fail: closed }" >>"$P"
 }
 policy voice bulk default
 start_qpodd "$P"
