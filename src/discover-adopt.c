@@ -204,12 +204,7 @@ static void adopt_one(struct discover *d, const struct ct_entry *ct, uint64_t no
 		s.packets_orig = ct->orig_counters[1];
 		s.packets_reply = ct->reply_counters[1];
 	}
-	if (sessiontab_put(d->sessions, &s) < 0) {
-		counter_inc(&d->stats.untracked);
-		s.admitted = 0;
-	} else {
-		budget_count(&d->budget, &s);
-	}
+	discover_track(d, &s);
 	counter_inc(&d->stats.adopted);
 	if (log_enabled(LOG_DEBUG)) {
 		char fs[128];

@@ -106,6 +106,11 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 					    uint64_t now, struct session *s,
 					    struct proc_view *view);
 
+/** Puts decided session S in the session table and counts it against its
+ * application's budget; a full table leaves it untracked (and, in S, not
+ * admitted). */
+void discover_track(struct discover *d, struct session *s);
+
 /** The session of connection CT, if there is one. */
 bool discover_session_of(struct discover *d, const struct ct_entry *ct, struct session *ret);
 

@@ -164,6 +164,16 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 	return owner;
 }
 
+void discover_track(struct discover *d, struct session *s)
+{
+	if (sessiontab_put(d->sessions, s) < 0) {
+		counter_inc(&d->stats.untracked);
+		s->admitted = 0;
+	} else {
+		budget_count(&d->budget, s);
+	}
+}
+
 /* Finds the owner of the session RQ asks about, has decide.c give it its
  * class, counts it against its budget and records it. */
 static void serve_one(struct discover *d, const struct discover_request *rq,
@@ -216,12 +226,7 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	s.hold_ns = now - rq->first_ns;
 	/* A dropped session never gets a connection to end: not tracked. */
 	if (!s.drop) {
-		if (sessiontab_put(d->sessions, &s) < 0) {
-			counter_inc(&d->stats.untracked);
-			s.admitted = 0;
-		} else {
-			budget_count(&d->budget, &s);
-		}
+		discover_track(d, &s);
 	} else if (redecided) {
 		sessiontab_del(d->sessions, &s.key, NULL);
 	}
