@@ -154,7 +154,8 @@ static void adopt_one(struct discover *d, const struct ct_entry *ct, uint64_t no
 		a->no_socket++;
 		return;
 	}
-	owner = discover_find_owner(d, &sock, now, &s, &view);
+	/* Its socket is older than the listing of /proc at start. */
+	owner = discover_find_owner(d, &sock, 0, now, &s, &view);
 	run = adopt_in_run(a->runs, a->n_runs, sock.cgroup_id, owner ? owner->cgroup : NULL);
 	if (run) {
 		adopt_run_one(d, ct, run);

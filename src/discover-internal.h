@@ -99,11 +99,12 @@ struct discover {
 
 /* discover.c, for discover-adopt.c */
 
-/** The process that owns socket SOCK (NULL: none was found), into S (its
- * pid and uid, and the reason if it has no owner) and VIEW (what
- * applications are matched against). Returns it, or NULL. */
+/** The process that owns socket SOCK (NULL: none was found), which
+ * existed at SINCE (clock_mono_ns), into S (its pid and uid, and the
+ * reason if it has no owner) and VIEW (what applications are matched
+ * against). Returns it, or NULL. */
 const struct proc_info *discover_find_owner(struct discover *d, const struct sock_found *sock,
-					    uint64_t now, struct session *s,
+					    uint64_t since, uint64_t now, struct session *s,
 					    struct proc_view *view);
 
 /** Puts decided session S in the session table and counts it against its

@@ -127,7 +127,7 @@ static void take_snapshot(struct discover *d)
 /* ---- deciding ----------------------------------------------------------- */
 
 const struct proc_info *discover_find_owner(struct discover *d, const struct sock_found *sock,
-					    uint64_t now, struct session *s,
+					    uint64_t since, uint64_t now, struct session *s,
 					    struct proc_view *view)
 {
 	const struct proc_info *owner = NULL;
@@ -135,7 +135,7 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 	s->uid = UINT32_MAX;
 	if (sock) {
 		s->uid = sock->uid;
-		owner = procmap_owner(&d->pm, sock->inode, sock->uid, now);
+		owner = procmap_owner(&d->pm, sock->inode, sock->uid, since, now);
 		if (!owner) {
 			s->reason = SESSION_NO_PROCESS;
 			counter_inc(&d->stats.no_process);
@@ -196,7 +196,7 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	if (redecided)
 		budget_uncount(&d->budget, &old, true);
 	owner = discover_find_owner(d, sockdiag_lookup(d->sd, &rq->tuple, dir, &sock) == 0 ? &sock : NULL,
-			   now, &s, &view);
+				    rq->first_ns, now, &s, &view);
 	decide_session(p, &rq->tuple, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
 	if (dec.rule >= 0)
 		s.reason = SESSION_BY_RULE;

@@ -39,6 +39,21 @@ int procinfo_stat(const char *stat, uint32_t *ret_ppid, uint64_t *ret_start)
 	return 0;
 }
 
+int procinfo_stat_comm(const char *stat, char *buf, size_t len)
+{
+	const char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+	size_t n;
+
+	if (!open || !close || close < open)
+		return -EINVAL;
+	n = (size_t)(close - open - 1);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, open + 1, n);
+	buf[n] = '\0';
+	return 0;
+}
+
 char *procinfo_cmdline_join(char *buf, size_t len)
 {
 	while (len > 0 && buf[len - 1] == '\0')

@@ -15,6 +15,10 @@ int procinfo_status_euid(const char *status, uint32_t *ret);
  * of /proc/PID/stat, whose command name may hold spaces and parentheses. */
 int procinfo_stat(const char *stat, uint32_t *ret_ppid, uint64_t *ret_start);
 
+/** The command name from the text of /proc/PID/stat, copied to BUF (LEN
+ * bytes, at least 1): what exec changes, seen without reading more. */
+int procinfo_stat_comm(const char *stat, char *buf, size_t len);
+
 /** Joins the NUL-separated arguments of /proc/PID/cmdline (LEN bytes) with
  * spaces, in place, and returns the string. */
 char *procinfo_cmdline_join(char *buf, size_t len);

@@ -14,7 +14,7 @@
 
 #define INODES_MAX 2000000	/* cached socket inodes; the cache restarts beyond */
 #define PIDS_MAX 4194304	/* the kernel's pid_max ceiling */
-#define LIST_INTERVAL_NS 50000000ull	/* without events, list /proc at most this often */
+#define LIST_INTERVAL_NS 50000000ull	/* with events, list /proc for an unknown owner at most this often */
 
 void procmap_init(struct procmap *pm, const char *proc)
 {
@@ -197,12 +197,13 @@ static void mark_exited(struct proc_info *p, uint64_t now_ns)
 	p->exit_ns = now_ns;
 }
 
-/* Whether P is still the process with its pid, by its start time (one
- * read): one gone is remembered a while, as if an exit event had come;
- * another process under the pid is read afresh. NULL if that fails. */
+/* Whether P is still the process with its pid and program, by its start
+ * time and name (one read): one gone is remembered a while, as if an exit
+ * event had come; another process under the pid, or one that started
+ * another program, is read afresh. NULL if that fails. */
 static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
 {
-	char path[64], buf[1024];
+	char path[64], buf[1024], comm[PROC_COMM_MAX];
 	uint32_t pid = p->pid, ppid;
 	uint64_t start;
 	ssize_t n;
@@ -222,7 +223,8 @@ static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64
 		mark_exited(p, now_ns);
 		return p;
 	}
-	if (start == p->start_time)
+	if (start == p->start_time && procinfo_stat_comm(buf, comm, sizeof(comm)) == 0 &&
+	    strcmp(comm, p->comm) == 0)
 		return p;
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -233,12 +235,30 @@ static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64
 	return p;
 }
 
+/* Reads what P is if an event said it is new or changed and nothing has
+ * been read since; a process gone by then stays unread, and exited. */
+static struct proc_info *read_unread(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
+{
+	if (p->unread && !p->exited) {
+		struct proc_info n = { .pid = p->pid, .last_fd = p->last_fd };
+
+		if (read_info(pm, p->pid, &n))
+			*p = n;
+		else
+			mark_exited(p, now_ns);
+	}
+	return p;
+}
+
 /* Known P, checked if need be. Events tell of exits, and of a pid's next
  * process before anything it does (the discovery thread reads them after
- * taking requests): with them the cache is current. Without them, look. */
+ * taking requests): with them the cache is current once what they tell
+ * is read. Without them, look. */
 static struct proc_info *current(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
 {
-	return pm->events || p->exited ? p : recheck(pm, p, now_ns);
+	if (p->exited)
+		return p;
+	return pm->events ? read_unread(pm, p, now_ns) : recheck(pm, p, now_ns);
 }
 
 static struct proc_info *get(struct procmap *pm, uint32_t pid, uint64_t now_ns)
@@ -331,16 +351,17 @@ void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
 	if (!p)
 		return;
 	/* Until it execs, a child is what its parent is. (Looked up only
-	 * now: slot_new may have moved the array.) */
+	 * now: slot_new may have moved the array.) Of an unknown parent,
+	 * nothing is read until a socket's owner is looked for. */
 	parent = lookup(pm, ppid);
 	if (parent) {
 		*p = *parent;
 		p->pid = pid;
 		p->ppid = ppid;
 		p->exited = false;
-	} else if (!read_info(pm, pid, p)) {
-		slot_free(pm, p);
-		return;
+	} else {
+		p->ppid = ppid;
+		p->unread = true;
 	}
 	remember(pm->recent, &pm->n_recent, 64, pid);
 }
@@ -354,11 +375,10 @@ void procmap_exec(struct procmap *pm, uint32_t pid)
 		p = slot_new(pm, pid);
 	if (!p)
 		return;
-	/* The moment to read what the process is: it may exit soon after. */
-	if (!read_info(pm, pid, p)) {
-		slot_free(pm, p);
-		return;
-	}
+	/* Most programs never open a socket: what this one is gets read
+	 * when a socket's owner is looked for (read_unread). */
+	p->unread = true;
+	p->exited = false;
 	remember(pm->recent, &pm->n_recent, 64, pid);
 }
 
@@ -412,7 +432,7 @@ static const struct proc_info *cached_owner(struct procmap *pm, uint64_t v, uint
 }
 
 const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
-				      uint64_t now_ns)
+				      uint64_t since_ns, uint64_t now_ns)
 {
 	const struct proc_info *found = NULL;
 	uint64_t v;
@@ -432,13 +452,10 @@ const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32
 		if (candidate(pm, pm->recent[i], uid, inode, now_ns))
 			goto scanned;
 	/* Without events, processes started since the last listing are
-	 * unknown: list /proc again (not too often). */
-	if (!pm->events && now_ns - pm->listed_ns > LIST_INTERVAL_NS) {
-		list_processes(pm, now_ns, false);
-		pm->listed_ns = now_ns;
-	}
-	/* A process whose start event is still unread: list /proc. */
-	if (pm->events && now_ns - pm->listed_ns > LIST_INTERVAL_NS) {
+	 * unknown: list /proc again unless the last listing came after the
+	 * socket existed, and so saw its owner. With events, a process whose
+	 * start event is still unread: list /proc, not too often. */
+	if (pm->events ? now_ns - pm->listed_ns > LIST_INTERVAL_NS : pm->listed_ns <= since_ns) {
 		list_processes(pm, now_ns, false);
 		pm->listed_ns = now_ns;
 	}

@@ -10,10 +10,11 @@
 
 /* Which process owns a socket: an inode -> pid cache filled from
  * /proc/PID/fd, and what each process is (exe, comm, cmdline, uid,
- * cgroup), read when it starts a program, so that a process that exits
- * right after sending is still known. Kept fresh by fork, exec and exit
- * events where the proc connector delivers them, and by reading /proc
- * where it does not. One thread uses it. */
+ * cgroup). Fork, exec and exit events, where the proc connector delivers
+ * them, only record that a process is new or changed: what it is gets
+ * read when a socket's owner is looked for, before its fds, so that one
+ * that exits right after is still known. Without events, /proc is read
+ * to learn of processes and of programs they start. One thread uses it. */
 
 #define PROC_COMM_MAX 16
 #define PROC_EXE_MAX 512
@@ -26,6 +27,7 @@ struct proc_info {
 	uint32_t uid;
 	bool has_uid;
 	bool exited;
+	bool unread;		/* started or exec'd since: what it is is not read yet */
 	uint64_t start_time;	/* clock ticks since boot: tells a reused pid */
 	int last_fd;		/* where its last socket was found: new ones reuse it */
 	uint32_t listed;	/* the listing of /proc that last saw it */
@@ -81,11 +83,12 @@ void procmap_exit(struct procmap *pm, uint32_t pid, uint64_t now_ns);
 void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns);
 
 /** The process that owns socket INODE (created by user UID, or UINT32_MAX
- * if unknown), or NULL. A known inode costs a hash lookup; otherwise the
- * likeliest processes are read first: the owners of the last sockets,
- * those that started last, then the rest of that user's. */
+ * if unknown), which existed at SINCE_NS, or NULL. A known inode costs a
+ * hash lookup; otherwise the likeliest processes are read first: the
+ * owners of the last sockets, those that started last, then the rest of
+ * that user's. */
 const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
-				      uint64_t now_ns);
+				      uint64_t since_ns, uint64_t now_ns);
 
 /** The process PID, read now if not known yet; NULL if there is none.
  * Without events a known process is checked first: one that exited is

@@ -3,7 +3,7 @@
 # Sessions get the class of the application that owns them, told apart by
 # executable path (one binary copied to two places), by user, by command
 # line and by process name, also for a process that execs and exits at
-# once; an accepted session gets the class of the server that accepts it;
+# once, also without process events; an accepted session gets the class of the server that accepts it;
 # a session whose destination nft rewrites (DNAT, as for a service
 # address) keeps the class of the program that opened it.
 . "$(dirname "$0")/lib.sh"
@@ -82,6 +82,36 @@ in_a nft add rule ip svc out ip daddr 198.18.0.77 tcp dport 7007 dnat to "$B4:60
 serve_tcp "$NS_B" "$B4" 6007 1
 in_a "$TMPDIR_TEST/appb/client" 198.18.0.77 7007 20000 || fail "appb/client via DNAT"
 only 6007 af41 "appb/client to a DNAT service address"
+
+# Without process events (qpodd started inside A, where the kernel offers
+# none), /proc is all qpodd has: processes that start and exec at once
+# are still found, five back to back; and so is a shell that qpodd saw
+# before it exec'd nc.
+stop_qpodd
+QPODD_WRAP="ip netns exec $NS_A" start_qpodd "$TMPDIR_TEST/policy.yaml" -v
+grep -q "no process events here" "$QPODD_LOG" || fail "qpodd had process events inside A"
+seen 6008
+serve_tcp "$NS_B" "$B4" 6008 5
+for i in 1 2 3 4 5; do
+	in_a sh -c "exec nc -N $B4 6008 <$TMPDIR_TEST/payload" || fail "nc $i"
+done
+wait_for 5 test "$(grep -c received=20000 "$TMPDIR_TEST/serve-6008")" -eq 5
+only 6008 ef "five sh -c 'exec nc' without process events"
+seen 6009
+seen 6010
+mkfifo "$TMPDIR_TEST/go"
+serve_tcp "$NS_B" "$B4" 6009 1
+in_a sh -c "read x <$TMPDIR_TEST/go; exec nc -N $B4 6009 <$TMPDIR_TEST/payload" &
+waiter=$!
+wait_for 5 pgrep -f "read x <$TMPDIR_TEST/go"
+# A new owner to find makes qpodd list /proc, while the shell waits.
+serve_tcp "$NS_B" "$B4" 6010 1
+in_a "$TMPDIR_TEST/appb/client" "$B4" 6010 20000 || fail "appb/client"
+only 6010 af41 "appb/client without process events"
+echo go >"$TMPDIR_TEST/go"
+wait "$waiter" || fail "nc after the shell"
+wait_for 5 grep -q received=20000 "$TMPDIR_TEST/serve-6009"
+only 6009 ef "a shell qpodd saw, then exec'd nc, without process events"
 
 # An accepted session: its replies carry the server's class.
 serve_tcp "$NS_A" "$A4" 6006 1

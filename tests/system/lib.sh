@@ -129,7 +129,8 @@ in_a() { ip netns exec "$NS_A" "$@"; }
 in_b() { ip netns exec "$NS_B" "$@"; }
 
 # start_qpodd POLICY [ARGS]: runs qpodd in A and waits for its table;
-# its control socket is $QPODD_SOCKET.
+# its control socket is $QPODD_SOCKET. QPODD_WRAP, if set, is a command
+# qpodd runs under (ip netns exec "$NS_A": without process events).
 start_qpodd() {
 	policy=$1
 	shift
@@ -145,7 +146,8 @@ start_qpodd() {
 	rm -f "$TMPDIR_TEST/dropins/log.yaml"
 	grep -q '^log:' "$policy" ||
 		printf 'log: { sessions: %s/sessions.jsonl }\n' "$TMPDIR_TEST" >"$TMPDIR_TEST/dropins/log.yaml"
-	setsid "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/dropins" \
+	# shellcheck disable=SC2086 # QPODD_WRAP is a command and its arguments
+	setsid ${QPODD_WRAP:-} "$QPODD" --netns "$NS_A" -c "$policy" -D "$TMPDIR_TEST/dropins" \
 		--control-socket "$QPODD_SOCKET" --state-dir "$TMPDIR_TEST/state" "$@" \
 		>"$QPODD_LOG" 2>&1 </dev/null &
 	QPODD_PID=$!

@@ -19,6 +19,7 @@ START_TEST(test_status_stat)
 {
 	uint32_t uid, ppid;
 	uint64_t start;
+	char comm[16];
 
 	ck_assert_int_eq(procinfo_status_euid("Name:\tx\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t0\n", &uid), 0);
 	ck_assert_uint_eq(uid, 0);	/* the effective uid: a setuid program's */
@@ -33,6 +34,13 @@ START_TEST(test_status_stat)
 	ck_assert_uint_eq(ppid, 17);
 	ck_assert_uint_eq(start, 987654);
 	ck_assert_int_lt(procinfo_stat("4242 (x S 1", &ppid, &start), 0);
+
+	/* The command name: between the first '(' and the last ')'. */
+	ck_assert_int_eq(procinfo_stat_comm("4242 (evil) name (x)) S 17", comm, sizeof(comm)), 0);
+	ck_assert_str_eq(comm, "evil) name (x)");
+	ck_assert_int_eq(procinfo_stat_comm("1 (a-name-longer-than-fifteen) S 0", comm, sizeof(comm)), 0);
+	ck_assert_str_eq(comm, "a-name-longer-t");
+	ck_assert_int_lt(procinfo_stat_comm("4242 x) S 1", comm, sizeof(comm)), 0);
 }
 END_TEST
 
@@ -205,14 +213,14 @@ START_TEST(test_procmap_pid_reused)
 	fake_process(4000, 100, "old", 777);
 	procmap_init(&pm, proc_root);
 	procmap_load_all(&pm, now);
-	p = procmap_owner(&pm, 777, 0, now);
+	p = procmap_owner(&pm, 777, 0, now, now);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->comm, "old");
 
 	fake_exit(4000);
 	fake_process(4000, 200, "new", 888);
 	now += MS;
-	p = procmap_owner(&pm, 888, 0, now);
+	p = procmap_owner(&pm, 888, 0, now, now);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->comm, "new");
 	ck_assert_str_eq(p->exe, "/usr/bin/new");
@@ -220,7 +228,7 @@ START_TEST(test_procmap_pid_reused)
 	ck_assert(!p->exited);
 	/* The dead process's socket is no longer the new one's. */
 	now += 100 * MS;
-	ck_assert_ptr_null(procmap_owner(&pm, 777, 0, now));
+	ck_assert_ptr_null(procmap_owner(&pm, 777, 0, now, now));
 	procmap_clear(&pm);
 }
 END_TEST
@@ -242,7 +250,7 @@ START_TEST(test_procmap_lost_events)
 	now += MS;
 	procmap_load_all(&pm, now);
 	ck_assert_str_eq(procmap_get(&pm, 4100, now)->comm, "new");
-	ck_assert_ptr_nonnull(procmap_owner(&pm, 888, 0, now));
+	ck_assert_ptr_nonnull(procmap_owner(&pm, 888, 0, now, now));
 	procmap_clear(&pm);
 }
 END_TEST
@@ -266,15 +274,77 @@ START_TEST(test_procmap_exited_forgotten)
 	fake_process(5200, 1, "alive", 999);
 	now += 100 * MS;
 	/* Known by its socket, exited: still its owner. */
-	p = procmap_owner(&pm, 15000, 0, now);
+	p = procmap_owner(&pm, 15000, 0, now, now);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->comm, "short");
 	ck_assert(p->exited);
 	/* A socket not known yet: /proc is listed again. */
-	ck_assert_str_eq(procmap_owner(&pm, 999, 0, now)->comm, "alive");
+	ck_assert_str_eq(procmap_owner(&pm, 999, 0, now, now)->comm, "alive");
 	procmap_expire(&pm, now + GRACE + 1, GRACE);
 	ck_assert_uint_eq(pm.pids.count, 1);
-	ck_assert_ptr_null(procmap_owner(&pm, 15001, 0, now + GRACE + 2));
+	ck_assert_ptr_null(procmap_owner(&pm, 15001, 0, now + GRACE + 2, now + GRACE + 2));
+	procmap_clear(&pm);
+}
+END_TEST
+
+/* Process events only record that a process is new or changed: what it
+ * is gets read when a socket's owner is looked for. */
+START_TEST(test_procmap_exec_read_lazily)
+{
+	struct procmap pm;
+	const struct proc_info *p;
+	uint64_t now = 1000 * MS;
+
+	fake_process(6000, 100, "sh", 0);
+	procmap_init(&pm, proc_root);
+	procmap_load_all(&pm, now);
+	pm.events = true;
+	/* A pid with nothing in /proc to read: kept, so nothing was read. */
+	procmap_exec(&pm, 6100);
+	procmap_fork(&pm, 6101, 99999);
+	ck_assert_uint_eq(pm.pids.count, 3);
+	/* The shell execs nc, which opens a socket. */
+	fake_exit(6000);
+	fake_process(6000, 100, "nc", 4321);
+	procmap_exec(&pm, 6000);
+	p = procmap_owner(&pm, 4321, 0, now, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "nc");
+	ck_assert_str_eq(p->exe, "/usr/bin/nc");
+	ck_assert(!p->unread);
+	/* A child of a parent never seen is read when it owns a socket. */
+	fake_process(6101, 300, "child", 4322);
+	p = procmap_owner(&pm, 4322, 0, now, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "child");
+	procmap_clear(&pm);
+}
+END_TEST
+
+/* Without events: a process that started since the last listing of /proc
+ * is found at once, and one that exec'd is read again. */
+START_TEST(test_procmap_no_events_new_and_exec)
+{
+	struct procmap pm;
+	const struct proc_info *p;
+	uint64_t now = 1000 * MS;
+
+	fake_process(6200, 50, "sh", 0);
+	procmap_init(&pm, proc_root);
+	procmap_load_all(&pm, now);
+	fake_process(6300, 60, "late", 6666);
+	now += MS;	/* well within LIST_INTERVAL_NS */
+	p = procmap_owner(&pm, 6666, 0, now, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "late");
+	/* The shell, listed as sh, execs nc (same pid, same start time). */
+	fake_exit(6200);
+	fake_process(6200, 50, "nc", 5555);
+	now += MS;
+	p = procmap_owner(&pm, 5555, 0, now, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "nc");
+	ck_assert_str_eq(p->exe, "/usr/bin/nc");
 	procmap_clear(&pm);
 }
 END_TEST
@@ -294,6 +364,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_procmap_pid_reused);
 	tcase_add_test(tc, test_procmap_lost_events);
 	tcase_add_test(tc, test_procmap_exited_forgotten);
+	tcase_add_test(tc, test_procmap_exec_read_lazily);
+	tcase_add_test(tc, test_procmap_no_events_new_and_exec);
 	suite_add_tcase(s, tc);
 	return s;
 }
