@@ -283,7 +283,8 @@ static const char *cfg_entry_name(struct cfg *c, const struct ynode *n, const ch
 
 static void parse_queue(struct cfg *c, const struct ynode *n)
 {
-	static const char *const keys[] = { "num", "threads", "fail", "mark-mask", NULL };
+	static const char *const keys[] = { "num", "threads", "fail", "mark-mask",
+					    "kernel-decisions", NULL };
 	static const char *const fail_names[] = { "open", "closed", NULL };
 	struct qp_queue_config *q = &c->p->queue;
 
@@ -332,6 +333,9 @@ static void parse_queue(struct cfg *c, const struct ynode *n)
 				else
 					q->mark_mask = m;
 			}
+			break;
+		case 4:
+			cfg_bool(c, v, "queue.kernel-decisions", &q->kernel_decisions);
 			break;
 		}
 	}
@@ -1134,6 +1138,7 @@ static void policy_set_defaults(struct qp_policy *p)
 	p->version = 1;
 	p->queue.num = QP_DEFAULT_QUEUE_NUM;
 	p->queue.threads = QP_DEFAULT_QUEUE_THREADS;
+	p->queue.kernel_decisions = true;
 	p->queue.fail = QP_FAIL_OPEN;
 	p->queue.mark_mask = QP_DEFAULT_MARK_MASK;
 	p->control.socket = QP_DEFAULT_SOCKET;

@@ -97,7 +97,13 @@ struct discover {
 	struct adoption adopt;
 };
 
-/* discover.c, for discover-adopt.c */
+/* discover-kernel.c, for discover.c */
+
+/** Records the session of connection CT if the kernel decided it alone
+ * and nothing has yet. */
+void discover_record_kernel(struct discover *d, const struct ct_entry *ct);
+
+/* discover.c, for discover-adopt.c and discover-kernel.c */
 
 /** The process that owns socket SOCK (NULL: none was found), which
  * existed at SINCE (clock_mono_ns), into S (its pid and uid, and the

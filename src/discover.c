@@ -335,8 +335,10 @@ static void session_event(const struct ct_entry *ct, void *arg)
 	struct discover *d = arg;
 	struct session s;
 
-	if (!discover_session_of(d, ct, &s))
+	if (!discover_session_of(d, ct, &s)) {
+		discover_record_kernel(d, ct);
 		return;
+	}
 	if (ct->destroyed) {
 		sessiontab_del(d->sessions, &s.key, NULL);
 		budget_uncount(&d->budget, &s, true);
@@ -725,10 +727,12 @@ void discover_log_stats(struct discover *d)
 {
 	const struct procmap_stats *ps = &d->pm.stats;
 
-	log_info("discovery: %llu sessions decided, %zu alive; owner lookups %llu, cache hits %llu, "
+	log_info("discovery: %llu sessions decided, %llu decided by the kernel and recorded after, "
+		 "%zu alive; owner lookups %llu, cache hits %llu, "
 		 "found at the last fd %llu, processes scanned %llu (%llu fds); no socket %llu, no process %llu, over budget "
 		 "%llu, untracked %llu, gone without an end event %llu; process events %s",
-		 (unsigned long long)atomic_load(&d->stats.decided), sessiontab_count(d->sessions),
+		 (unsigned long long)atomic_load(&d->stats.decided),
+		 (unsigned long long)atomic_load(&d->stats.kernel), sessiontab_count(d->sessions),
 		 (unsigned long long)atomic_load(&ps->lookups), (unsigned long long)atomic_load(&ps->hits),
 		 (unsigned long long)atomic_load(&ps->fd_guesses),
 		 (unsigned long long)atomic_load(&ps->scans), (unsigned long long)atomic_load(&ps->fds_read),

@@ -54,6 +54,7 @@ struct discover_stats {
 	_Atomic uint64_t lost_events;	/* proc connector or conntrack overruns */
 	_Atomic uint64_t unlisted;	/* sessions conntrack dropped without an end event */
 	_Atomic uint64_t adopted;	/* older than qpodd, found at its start */
+	_Atomic uint64_t kernel;	/* decided by the kernel alone, recorded after */
 };
 
 struct discover;

@@ -193,9 +193,10 @@ int policy_write_yaml(const struct qp_policy *p, FILE *out)
 	for (size_t i = 0; i < p->n_files; i++)
 		fprintf(out, " %s", p->files[i]);
 	fprintf(out, "\nversion: %u\n", p->version);
-	fprintf(out, "queue: { num: %u, threads: %u, fail: %s, mark-mask: 0x%08x }\n",
+	fprintf(out, "queue: { num: %u, threads: %u, fail: %s, mark-mask: 0x%08x, "
+		"kernel-decisions: %s }\n",
 		p->queue.num, p->queue.threads, p->queue.fail == QP_FAIL_OPEN ? "open" : "closed",
-		p->queue.mark_mask);
+		p->queue.mark_mask, p->queue.kernel_decisions ? "true" : "false");
 	fprintf(out, "control: { socket: ");
 	put_str(out, p->control.socket);
 	fprintf(out, ", group: ");

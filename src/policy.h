@@ -165,6 +165,7 @@ struct qp_queue_config {
 	uint16_t threads;	/* queues num .. num + threads - 1 */
 	enum qp_fail_mode fail;
 	uint32_t mark_mask;	/* the packet/ct mark bits qpod owns */
+	bool kernel_decisions;	/* sessions the kernel can decide skip qpodd */
 };
 
 struct qp_policy {

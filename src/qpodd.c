@@ -14,6 +14,7 @@
 #include "cnproc.h"
 #include "daemon.h"
 #include "diag.h"
+#include "kplan.h"
 #include "log.h"
 #include "policy.h"
 
@@ -46,6 +47,23 @@ static void usage(FILE *out)
 		CONFIG_DEFAULT_FILE, DAEMON_STATE_DIR);
 }
 
+/* Which sessions nftables decides without qpodd (kplan.h). */
+static void print_kernel_decisions(const struct qp_policy *p)
+{
+	struct kplan kp;
+	char what[512];
+
+	if (!p->queue.kernel_decisions) {
+		printf("qpodd: decided in the kernel: nothing (queue.kernel-decisions is false)\n");
+		return;
+	}
+	if (kplan_build(p, &kp) < 0)
+		return;
+	kplan_describe(&kp, p, what, sizeof(what));
+	printf("qpodd: decided in the kernel: %s\n", what);
+	kplan_free(&kp);
+}
+
 static int check_config(const char *file, const char *dropin_dir, bool print)
 {
 	struct diag_list diags;
@@ -68,6 +86,7 @@ static int check_config(const char *file, const char *dropin_dir, bool print)
 		policy_summary(p, summary, sizeof(summary));
 		printf("qpodd: %s%s: policy is valid: %s\n", file,
 		       p->n_files > 1 ? " and drop-ins" : "", summary);
+		print_kernel_decisions(p);
 	}
 	policy_free(p);
 	diag_list_clear(&diags);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kplan.h"
 #include "packet.h"
 #include "ruleset.h"
 
@@ -188,15 +189,26 @@ static void e_verdict(struct rb *b, int verdict)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
 }
 
-static void e_jump(struct rb *b, const char *chain)
+static void e_chain_verdict(struct rb *b, int verdict, const char *chain)
 {
 	struct nftnl_expr *e = expr(b, "immediate");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
 	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+}
+
+static void e_jump(struct rb *b, const char *chain)
+{
+	e_chain_verdict(b, NFT_JUMP, chain);
+}
+
+/* goto: a return from CHAIN returns from the chain that went there. */
+static void e_goto(struct rb *b, const char *chain)
+{
+	e_chain_verdict(b, NFT_GOTO, chain);
 }
 
 /* reg1 (8 bytes) = the id of the packet's socket's cgroup v2 ancestor at
@@ -443,6 +455,7 @@ struct build {
 	const struct qp_policy *p;
 	const struct marks *m;
 	const struct ruleset_opts *o;
+	const struct kplan *kp;		/* NULL: qpodd decides every session */
 };
 
 /* ct mark set to VALUE, then return: the session is decided in the kernel. */
@@ -454,19 +467,25 @@ static void decide_in_kernel(struct rb *b, const struct build *bd, uint32_t valu
 	}
 }
 
-/* One filtered entry for CHAIN: one rule per protocol and, for 'port',
- * one per end. */
-static void filtered_rules(const struct build *bd, const char *chain, const struct qp_filtered *f)
+/* Rules in CHAIN for the sessions flow match FM (NULL: any) takes: one
+ * per protocol and, for 'port', one per end; TAIL adds the rest of each. */
+static void flow_rules(const struct build *bd, const char *chain, const struct qp_flow_match *fm,
+		       const char *desc, void (*tail)(struct rb *, const struct build *, const void *),
+		       const void *arg)
 {
 	static const uint8_t both[] = { IPPROTO_TCP, IPPROTO_UDP };
-	const struct qp_flow_match *fm = &f->match;
-	uint8_t one = (uint8_t)fm->proto;
-	const uint8_t *protos = fm->proto ? &one : both;
-	size_t n_protos = fm->proto ? 1 : (fm->has_port || fm->has_sport || fm->has_dport) ? 2 : 0;
-	int ends = fm->has_port ? 2 : 1;
-	char desc[64];
+	static const struct qp_flow_match every = { 0 };
+	uint8_t one;
+	const uint8_t *protos;
+	size_t n_protos;
+	int ends;
 
-	snprintf(desc, sizeof(desc), "filtered entry at line %u", f->loc.line);
+	if (!fm)
+		fm = &every;
+	one = (uint8_t)fm->proto;
+	protos = fm->proto ? &one : both;
+	n_protos = fm->proto ? 1 : (fm->has_port || fm->has_sport || fm->has_dport) ? 2 : 0;
+	ends = fm->has_port ? 2 : 1;
 	for (size_t pi = 0; pi < (n_protos ? n_protos : 1); pi++) {
 		for (int end = 0; end < ends; end++) {
 			struct rb b = rule_new(bd->rs, chain, desc);
@@ -488,9 +507,75 @@ static void filtered_rules(const struct build *bd, const char *chain, const stru
 					m_port(&b, 0, &fm->sport);
 				if (fm->has_dport)
 					m_port(&b, 2, &fm->dport);
-				e_counter(&b);
 			}
-			decide_in_kernel(&b, bd, marks_unmanaged(bd->m));
+			tail(&b, bd, arg);
+		}
+	}
+}
+
+static void filtered_tail(struct rb *b, const struct build *bd, const void *arg)
+{
+	(void)arg;
+	RULE(*b) e_counter(b);
+	decide_in_kernel(b, bd, marks_unmanaged(bd->m));
+}
+
+/* One filtered entry for CHAIN. */
+static void filtered_rules(const struct build *bd, const char *chain, const struct qp_filtered *f)
+{
+	char desc[64];
+
+	snprintf(desc, sizeof(desc), "filtered entry at line %u", f->loc.line);
+	flow_rules(bd, chain, &f->match, desc, filtered_tail, NULL);
+}
+
+/* A step of the kernel's own decisions (kplan.h): the socket's user, then
+ * a class (accept ends this hook's base chain), qpodd (back to the queue
+ * rule), or another chain of the plan. */
+static void kstep_tail(struct rb *b, const struct build *bd, const void *arg)
+{
+	const struct kstep *s = arg;
+
+	RULE(*b) {
+		if (s->has_uid) {
+			e_meta_load(b, NFT_META_SKUID);
+			e_cmp(b, NFT_CMP_EQ, &s->uid, sizeof(s->uid));
+		}
+		switch (s->kind) {
+		case KSTEP_CLASS:
+			e_counter(b);
+			s_ct_mark_set(b, bd->m->mask, marks_class(bd->m, s->cls->index));
+			e_verdict(b, NF_ACCEPT);
+			break;
+		case KSTEP_QUEUE:
+			e_verdict(b, NFT_RETURN);
+			break;
+		case KSTEP_GOTO:
+			e_goto(b, bd->kp->chains[s->chain].name);
+			break;
+		}
+	}
+}
+
+static void kernel_chains(struct build *bd)
+{
+	for (size_t c = 0; c < bd->kp->n_chains; c++) {
+		const struct kchain *kc = &bd->kp->chains[c];
+
+		chain_add(bd->rs, kc->name, -1, 0);
+		for (size_t i = 0; i < kc->n_steps; i++) {
+			const struct kstep *s = &kc->steps[i];
+			char desc[64];
+
+			/* A rule for the other direction never matches here. */
+			if (s->flow && s->flow->direction != QP_DIR_ANY && s->flow->direction != kc->dir)
+				continue;
+			if (s->rule >= 0)
+				snprintf(desc, sizeof(desc), "session rule at line %u",
+					 bd->p->sessions[s->rule].loc.line);
+			else
+				snprintf(desc, sizeof(desc), "decided in the kernel");
+			flow_rules(bd, kc->name, s->flow, desc, kstep_tail, s);
 		}
 	}
 }
@@ -613,6 +698,10 @@ static void decide_chain(struct build *bd, const char *chain, enum qp_direction 
 	}
 	decide_in_kernel(&b, bd, marks_class(bd->m, p->default_class.cls->index));
 
+	if (bd->kp) {
+		b = rule_new(bd->rs, chain, "sessions the kernel decides alone");
+		RULE(b) e_jump(&b, bd->kp->chains[dir == QP_DIR_OUT ? KPLAN_OUT : KPLAN_IN].name);
+	}
 	queue_rule(bd, chain, dir, false);
 }
 
@@ -759,7 +848,8 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m,
 		  const struct ruleset_opts *o, struct ruleset **ret)
 {
 	struct ruleset *rs = calloc(1, sizeof(*rs));
-	struct build bd = { rs, p, m, o };
+	struct build bd = { rs, p, m, o, NULL };
+	struct kplan kp;
 	struct rb b;
 
 	if (!rs)
@@ -768,6 +858,13 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m,
 	if (!rs->table) {
 		free(rs);
 		return -ENOMEM;
+	}
+	if (p->queue.kernel_decisions) {
+		if (kplan_build(p, &kp) < 0) {
+			ruleset_free(rs);
+			return -ENOMEM;
+		}
+		bd.kp = &kp;
 	}
 	nftnl_table_set_u32(rs->table, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(rs->table, NFTNL_TABLE_NAME, RULESET_TABLE);
@@ -787,6 +884,8 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m,
 		chain_add(rs, name, -1, 0);
 	}
 	class_map(&bd);
+	if (bd.kp)
+		kernel_chains(&bd);
 
 	decide_chain(&bd, "decide_out", QP_DIR_OUT);
 	decide_chain(&bd, "decide_in", QP_DIR_IN);
@@ -815,6 +914,8 @@ int ruleset_build(const struct qp_policy *p, const struct marks *m,
 	}
 	for (size_t i = 0; i < p->n_classes; i++)
 		class_chain(&bd, &p->classes[i]);
+	if (bd.kp)
+		kplan_free(&kp);
 
 	if (rs->failed) {
 		ruleset_free(rs);

@@ -55,6 +55,7 @@ struct session {
 	uint8_t closing : 1;		/* TCP closing: no longer counted */
 	uint8_t remark : 1;		/* moved by a reload: its mark is set once more */
 	uint8_t adopted : 1;		/* older than this qpodd: found at its start */
+	uint8_t kernel : 1;		/* decided by the kernel alone, recorded after */
 	uint64_t bytes;			/* both directions, from conntrack */
 	uint64_t rate_bps;		/* smoothed */
 	uint64_t hold_ns;		/* how long its first packet waited */

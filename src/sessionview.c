@@ -113,7 +113,8 @@ void session_view(const struct snapshot *snap, const struct session *s, uint64_t
 	}
 	out->flag(a, "dropped", s->drop);
 	/* The rule and application still say which part of the policy. */
-	out->str(a, "decided_by", s->adopted ? "adopted" : session_reason_name(s->reason));
+	out->str(a, "decided_by", s->adopted ? "adopted" : s->kernel ? "kernel"
+							      : session_reason_name(s->reason));
 	if (s->rule >= 0)
 		out->num(a, "rule", (uint64_t)s->rule + 1);
 	else

@@ -5,10 +5,12 @@
 
 T=$TMPDIR_TEST
 
-# The shipped default is valid and summarised on one line.
+# The shipped default is valid and summarised on one line, and a second
+# says what the kernel decides alone (its applications all need qpodd).
 expect_rc 0 "$QPODD" --check-config -c "$QPOD_SRCDIR/etc/qpod.yaml"
 contains "$OUT" "policy is valid: 5 classes, 4 applications, 3 session rules, 5 filtered" "summary"
-[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || fail "summary is not one line: $OUT"
+contains "$OUT" "decided in the kernel: no session rule or application" "kernel decisions"
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 2 ] || fail "summary is not two lines: $OUT"
 [ -z "$ERR" ] || fail "warnings on the shipped default: $ERR"
 
 # A bad file: every error, each as file:line:column, exit 1, nothing on stdout.

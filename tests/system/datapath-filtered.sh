@@ -7,7 +7,10 @@
 need_netns
 hosts_up
 
+# Unfiltered sessions go through the queue, as when the class depends on
+# the program (with one class, the kernel would decide them).
 cat >"$TMPDIR_TEST/policy.yaml" <<'YAML'
+queue: { kernel-decisions: false }
 classes:
   default: { dscp: AF11 }
 filtered:

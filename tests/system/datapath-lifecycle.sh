@@ -9,9 +9,11 @@
 need_netns
 hosts_up
 
+# Every session goes through the queue: what happens to held packets is
+# the point (with one class, the kernel would decide them all).
 policy() {
 	cat >"$TMPDIR_TEST/policy.yaml" <<YAML
-queue: { fail: $1 }
+queue: { fail: $1, kernel-decisions: false }
 classes:
   default: { dscp: AF21 }
 YAML

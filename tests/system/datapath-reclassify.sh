@@ -22,7 +22,9 @@ policy() {	# policy CLASSES RULE_CLASS: the classes; $PORT's rule gives RULE_CLA
 			esac
 		done
 		[ -z "$2" ] || printf 'sessions:\n  - { match: { dport: %s }, class: %s }\n' "$PORT" "$2"
-		echo "queue: { fail: $FAIL }"
+		# Decided by qpodd: UDP flows without replies, decided in the
+		# kernel, would never be listed (decide-in-kernel.sh).
+		echo "queue: { fail: $FAIL, kernel-decisions: false }"
 	} >"$P"
 }
 listed_in() {	# listed_in CLASS: both flows listed in CLASS

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sessions the kernel decided alone (kplan.h), never held, are recorded
+ * afterwards, off the packet path: the first update event of their
+ * connection (a TCP handshake's answer, a UDP reply) names a connection
+ * with a class's mark and no session. Its socket and owner are found then,
+ * for `qpod-ctl sessions`, the session log and `qpod-ctl apps`. */
+#include "clock.h"
+#include "counter.h"
+#include "decide.h"
+#include "discover-internal.h"
+
+void discover_record_kernel(struct discover *d, const struct ct_entry *ct)
+{
+	const struct qp_policy *p = d->snap->policy;
+	const struct marks *m = &d->snap->marks;
+	struct session s = { 0 };
+	struct proc_view view = { 0 };
+	const struct proc_info *owner;
+	struct sock_found sock;
+	struct decision dec;
+	enum qp_direction dir = QP_DIR_OUT;
+	uint64_t now = clock_mono_ns();
+	int cls;
+
+	if (!p->queue.kernel_decisions || ct->destroyed || !ct->orig.has_ports)
+		return;
+	cls = marks_class_of_value(m, marks_value(m, ct->mark));
+	if (cls < 0)
+		return;		/* undecided, unmanaged, a run's, or retired */
+	s.key = ct->orig;
+	/* Opened here, or accepted here: which socket there is tells. */
+	if (sockdiag_lookup(d->sd, &s.key, QP_DIR_OUT, &sock) < 0) {
+		dir = QP_DIR_IN;
+		if (sockdiag_lookup(d->sd, &s.key, QP_DIR_IN, &sock) < 0)
+			return;	/* closed already, or not a local program's */
+	}
+	owner = discover_find_owner(d, &sock, now, now, &s, &view);
+	decide_session(p, &s.key, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
+	s.reason = dec.rule >= 0 ? SESSION_BY_RULE : dec.app ? SESSION_BY_APP
+				 : owner ? SESSION_DEFAULT : s.reason;
+	s.app = dec.app ? (int16_t)dec.app->index : -1;
+	s.rule = (int16_t)dec.rule;
+	/* The kernel decides no application with a budget: counted all the same. */
+	s.admitted = dec.app != NULL;
+	s.direction = (uint8_t)dir;
+	s.class_index = (uint16_t)cls;
+	s.mark = marks_class(m, (unsigned)cls);
+	s.kernel = 1;
+	s.start_ns = clock_real_ns();
+	s.seen_ns = now;
+	if (ct->has_counters) {
+		s.bytes = ct->bytes;
+		s.bytes_orig = ct->orig_counters[0];
+		s.packets_orig = ct->orig_counters[1];
+		s.packets_reply = ct->reply_counters[1];
+	}
+	discover_track(d, &s);
+	counter_inc(&d->stats.kernel);
+}
