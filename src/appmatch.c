@@ -3,6 +3,7 @@
 
 #include "appmatch.h"
 #include "procinfo.h"
+#include "procmap.h"
 
 /* Globs without FNM_PATHNAME: a star also crosses slashes, so a star
  * followed by "/firefox" matches "/usr/lib/firefox/firefox". */
@@ -32,4 +33,21 @@ const struct qp_app *appmatch_find(const struct qp_policy *pol, const struct pro
 		if (appmatch(&pol->apps[i].match, p))
 			return &pol->apps[i];
 	return NULL;
+}
+
+uint8_t appmatch_needs(const struct qp_policy *pol)
+{
+	uint8_t need = 0;
+
+	for (size_t i = 0; i < pol->n_apps; i++) {
+		const struct qp_app_match *m = &pol->apps[i].match;
+
+		if (m->exe)
+			need |= PROC_READ_EXE;
+		if (m->cmdline)
+			need |= PROC_READ_CMDLINE;
+		if (m->unit)
+			need |= PROC_READ_CGROUP;
+	}
+	return need;
 }

@@ -21,6 +21,9 @@ struct proc_view {
  * the condition on it. */
 bool appmatch(const struct qp_app_match *m, const struct proc_view *p);
 
+/** What of a process (PROC_READ_*) POL's applications match on. */
+uint8_t appmatch_needs(const struct qp_policy *pol);
+
 /** The first application of the policy that P is, or NULL. */
 const struct qp_app *appmatch_find(const struct qp_policy *pol, const struct proc_view *p);
 

@@ -67,6 +67,8 @@ struct discover {
 	struct sockdiag *sd;
 	struct procmap pm;
 	struct cnproc *cn;
+	bool cn_armed;		/* its fd wakes the thread */
+	uint64_t cn_rearm_ns;	/* when it may again */
 	struct ctnl *ct;
 	struct ctnl_events *ev;
 	struct sessiontab *sessions;

@@ -21,6 +21,10 @@
 #define BATCH 64
 #define EXITED_GRACE_NS 5000000000ull	/* an exited process is remembered 5 s */
 #define TICK_NS 1000000000ull		/* rates, budgets and housekeeping each second */
+/* Process events wake the thread at most this often: most processes
+ * never open a socket, and a session's owner lookup reads what is
+ * waiting first. */
+#define CN_WAKE_NS 10000000ull
 #define DUMP_COST_SHARE 20		/* conntrack listings take at most 1/20 of the time */
 /* A session conntrack has not listed for this long is gone (its first
  * packet was dropped after qpod's verdict, or its end event was lost);
@@ -112,6 +116,7 @@ static void take_snapshot(struct discover *d)
 	if (s != d->snap) {
 		if (budget_reset(&d->budget, s->policy->n_apps) == 0) {
 			d->snap = s;
+			procmap_want(&d->pm, appmatch_needs(s->policy));
 			sessiontab_foreach(d->sessions, recount_one, &rc);
 			atomic_store_explicit(&d->moved, rc.moved, memory_order_relaxed);
 			d->remark_at = clock_mono_ns() + REMARK_WINDOW_NS;
@@ -122,6 +127,21 @@ static void take_snapshot(struct discover *d)
 		}
 	}
 	atomic_store_explicit(&d->seen_gen, d->snap->gen, memory_order_release);
+}
+
+/* Returns how many events there were (lost ones count as one). */
+static int drain_process_events(struct discover *d, uint64_t now)
+{
+	int n = cnproc_read(d->cn, &d->pm, now);
+
+	if (n == -ENOBUFS) {
+		counter_inc(&d->stats.lost_events);
+		if (log_ratelimit_ok(&d->rl))
+			log_warning("discovery: process events were lost; reading /proc again");
+		procmap_load_all(&d->pm, now);
+		return 1;
+	}
+	return n;
 }
 
 /* ---- deciding ----------------------------------------------------------- */
@@ -488,14 +508,28 @@ static void tick(struct discover *d, uint64_t now)
 
 /* ---- the thread ---------------------------------------------------------- */
 
-void discover_drain_events(struct discover *d, uint64_t now)
+/* Process events wake the thread (their fd is one-shot), then are read
+ * every CN_WAKE_NS while more come, and wake it again once none did.
+ * Returns how long the thread may sleep, in ms, or -1. */
+static int cn_rearm(struct discover *d, uint64_t now)
 {
-	if (d->cn && cnproc_read(d->cn, &d->pm, now) == -ENOBUFS) {
-		counter_inc(&d->stats.lost_events);
-		if (log_ratelimit_ok(&d->rl))
-			log_warning("discovery: process events were lost; reading /proc again");
-		procmap_load_all(&d->pm, now);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = cnproc_fd(d->cn) };
+
+	if (d->cn_armed)
+		return -1;
+	if (now < d->cn_rearm_ns)
+		return (int)((d->cn_rearm_ns - now + 999999) / 1000000);
+	if (drain_process_events(d, now) > 0) {
+		d->cn_rearm_ns = now + CN_WAKE_NS;
+		return (int)(CN_WAKE_NS / 1000000);
 	}
+	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_MOD, ev.data.fd, &ev) == 0)
+		d->cn_armed = true;
+	return -1;
+}
+
+static void drain_connection_events(struct discover *d, uint64_t now)
+{
 	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
 		counter_inc(&d->stats.lost_events);
 		d->ct_lost = true;
@@ -504,6 +538,13 @@ void discover_drain_events(struct discover *d, uint64_t now)
 			log_warning("discovery: connection end events were lost; listing "
 				    "connections to find the sessions that ended");
 	}
+}
+
+void discover_drain_events(struct discover *d, uint64_t now)
+{
+	if (d->cn)
+		(void)drain_process_events(d, now);
+	drain_connection_events(d, now);
 }
 
 static void *thread_main(void *arg)
@@ -516,7 +557,7 @@ static void *thread_main(void *arg)
 	while (!atomic_load(&d->stop)) {
 		struct epoll_event ev[4];
 		uint64_t v;
-		int n;
+		int n, timeout;
 
 		now = clock_mono_ns();
 		take_snapshot(d);
@@ -531,7 +572,8 @@ static void *thread_main(void *arg)
 			discover_adopt_some(d);
 			continue;
 		}
-		discover_drain_events(d, now);
+		/* Process events: at most every CN_WAKE_NS (cn_rearm). */
+		drain_connection_events(d, now);
 		/* Sessions come in bursts: after work, spin a little first. */
 		if (now - d->last_work < DISCOVER_SPIN_NS) {
 			while (all_empty(d) && clock_mono_ns() - now < DISCOVER_SPIN_NS)
@@ -539,13 +581,19 @@ static void *thread_main(void *arg)
 			if (!all_empty(d))
 				continue;
 		}
+		timeout = d->cn ? cn_rearm(d, clock_mono_ns()) : -1;
 		if (!waker_prepare_sleep(&d->waker, all_empty, d))
 			continue;
-		n = epoll_wait(d->epoll_fd, ev, 4, -1);
+		n = epoll_wait(d->epoll_fd, ev, 4, timeout);
 		waker_woken(&d->waker);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == d->timer_fd && read(d->timer_fd, &v, sizeof(v)) < 0)
 				v = 0;
+			if (d->cn && ev[i].data.fd == cnproc_fd(d->cn)) {
+				d->cn_armed = false;
+				d->cn_rearm_ns = clock_mono_ns() + CN_WAKE_NS;
+			}
+		}
 	}
 	return NULL;
 }
@@ -555,6 +603,17 @@ static int watch(struct discover *d, int fd)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
 	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* FD wakes the thread once, then not until cn_rearm() lets it. */
+static int watch_oneshot(struct discover *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fd };
+
+	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	d->cn_armed = true;
+	return 0;
 }
 
 int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct cnproc *cn,
@@ -614,7 +673,7 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	/* Fails only for a bad descriptor or value, neither possible here. */
 	(void)timerfd_settime(d->timer_fd, 0, &its, NULL);
 	if ((r = watch(d, d->waker.fd)) < 0 || (r = watch(d, d->timer_fd)) < 0 ||
-	    (d->cn && (r = watch(d, cnproc_fd(d->cn))) < 0) ||
+	    (d->cn && (r = watch_oneshot(d, cnproc_fd(d->cn))) < 0) ||
 	    (d->ev && (r = watch(d, ctnl_events_fd(d->ev))) < 0))
 		goto fail;
 	sigfillset(&all);

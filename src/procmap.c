@@ -20,6 +20,7 @@ void procmap_init(struct procmap *pm, const char *proc)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->proc = proc;
+	pm->want = PROC_READ_ALL;
 	u64map_init(&pm->inodes, INODES_MAX);
 	u64map_init(&pm->pids, PIDS_MAX);
 }
@@ -28,9 +29,26 @@ void procmap_clear(struct procmap *pm)
 {
 	u64map_clear(&pm->inodes);
 	u64map_clear(&pm->pids);
+	for (size_t i = 0; i < pm->n_procs; i++)
+		free(pm->procs[i].text);
 	free(pm->procs);
 	free(pm->free_idx);
+	free(pm->exits);
 	procmap_init(pm, pm->proc);
+}
+
+static void proc_info_init(struct proc_info *p, uint32_t pid)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->exe = p->cmdline = p->cgroup = "";
+}
+
+/* Frees what P read and starts it anew, as PID. */
+static void proc_info_reset(struct proc_info *p, uint32_t pid)
+{
+	free(p->text);
+	proc_info_init(p, pid);
 }
 
 static struct proc_info *lookup(struct procmap *pm, uint32_t pid)
@@ -69,46 +87,81 @@ static struct proc_info *slot_new(struct procmap *pm, uint32_t pid)
 		return NULL;
 	}
 	p = &pm->procs[idx];
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
+	proc_info_init(p, pid);
 	return p;
 }
 
 static void slot_free(struct procmap *pm, struct proc_info *p)
 {
 	u64map_del(&pm->pids, p->pid);
-	p->pid = 0;
+	proc_info_reset(p, 0);
 	pm->free_idx[pm->n_free++] = (uint32_t)(p - pm->procs);
 }
 
-/* Reads what PID is into P. False if the process is gone. */
-static bool read_info(struct procmap *pm, uint32_t pid, struct proc_info *p)
+/* Reads what PID is into P: its stat (name included), and the files
+ * WHAT (PROC_READ_*) names. False if the process is gone. Each file costs
+ * an open, a read and a close: a few microseconds each, which a new
+ * process's first packet waits for. */
+static bool read_info(struct procmap *pm, uint32_t pid, struct proc_info *p, uint8_t what)
 {
 	char path[64], buf[4096];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/stat", pm->proc, pid);
-	if (path_read_small(path, buf, sizeof(buf)) < 0 || procinfo_stat(buf, &p->ppid, &p->start_time) < 0)
+	if (path_read_small(path, buf, sizeof(buf)) < 0 || procinfo_stat(buf, &p->ppid, &p->start_time) < 0 ||
+	    procinfo_stat_comm(buf, p->comm, sizeof(p->comm)) < 0)
 		return false;
-	snprintf(path, sizeof(path), "%s/%u/status", pm->proc, pid);
-	p->has_uid = path_read_small(path, buf, sizeof(buf)) >= 0 && procinfo_status_euid(buf, &p->uid) == 0;
-	snprintf(path, sizeof(path), "%s/%u/comm", pm->proc, pid);
-	if (path_read_small(path, p->comm, sizeof(p->comm)) >= 0)
-		p->comm[strcspn(p->comm, "\n")] = '\0';
-	snprintf(path, sizeof(path), "%s/%u/exe", pm->proc, pid);
-	n = readlink(path, p->exe, sizeof(p->exe) - 1);
-	p->exe[n > 0 ? n : 0] = '\0';
-	/* An executable replaced on disk still names its old path. */
-	if (n > 10 && strcmp(p->exe + n - 10, " (deleted)") == 0)
-		p->exe[n - 10] = '\0';
-	snprintf(path, sizeof(path), "%s/%u/cmdline", pm->proc, pid);
-	n = path_read_small(path, p->cmdline, sizeof(p->cmdline));
-	if (n > 0)
-		procinfo_cmdline_join(p->cmdline, (size_t)n);
-	snprintf(path, sizeof(path), "%s/%u/cgroup", pm->proc, pid);
-	if (path_read_small(path, buf, sizeof(buf)) < 0 || procinfo_cgroup(buf, p->cgroup, sizeof(p->cgroup)) < 0)
-		p->cgroup[0] = '\0';
+	p->have = what;
+	if (what & (PROC_READ_EXE | PROC_READ_CMDLINE | PROC_READ_CGROUP)) {
+		char *t = realloc(p->text, PROC_EXE_MAX + PROC_CMDLINE_MAX + PROC_CGROUP_MAX);
+
+		if (!t) {
+			p->have = 0;
+			return false;
+		}
+		p->text = t;
+		t[0] = t[PROC_EXE_MAX] = t[PROC_EXE_MAX + PROC_CMDLINE_MAX] = '\0';
+		p->exe = t;
+		p->cmdline = t + PROC_EXE_MAX;
+		p->cgroup = t + PROC_EXE_MAX + PROC_CMDLINE_MAX;
+	}
+	if (what & PROC_READ_UID) {
+		snprintf(path, sizeof(path), "%s/%u/status", pm->proc, pid);
+		p->has_uid = path_read_small(path, buf, sizeof(buf)) >= 0 &&
+			     procinfo_status_euid(buf, &p->uid) == 0;
+	}
+	if (what & PROC_READ_EXE) {
+		char *exe = p->text;
+
+		snprintf(path, sizeof(path), "%s/%u/exe", pm->proc, pid);
+		n = readlink(path, exe, PROC_EXE_MAX - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		/* An executable replaced on disk still names its old path. */
+		if (n > 10 && strcmp(exe + n - 10, " (deleted)") == 0)
+			exe[n - 10] = '\0';
+	}
+	if (what & PROC_READ_CMDLINE) {
+		char *cmdline = p->text + PROC_EXE_MAX;
+
+		snprintf(path, sizeof(path), "%s/%u/cmdline", pm->proc, pid);
+		n = path_read_small(path, cmdline, PROC_CMDLINE_MAX);
+		if (n > 0)
+			procinfo_cmdline_join(cmdline, (size_t)n);
+	}
+	if (what & PROC_READ_CGROUP) {
+		char *cgroup = p->text + PROC_EXE_MAX + PROC_CMDLINE_MAX;
+
+		snprintf(path, sizeof(path), "%s/%u/cgroup", pm->proc, pid);
+		if (path_read_small(path, buf, sizeof(buf)) < 0 ||
+		    procinfo_cgroup(buf, cgroup, PROC_CGROUP_MAX) < 0)
+			cgroup[0] = '\0';
+	}
 	return true;
+}
+
+void procmap_want(struct procmap *pm, uint8_t want)
+{
+	pm->want = want;
 }
 
 /* The inode cache names a socket's process by pid and start time: a pid
@@ -182,19 +235,41 @@ static struct proc_info *read_new(struct procmap *pm, uint32_t pid)
 {
 	struct proc_info *p = slot_new(pm, pid);
 
-	if (p && !read_info(pm, pid, p)) {
+	if (p && !read_info(pm, pid, p, PROC_READ_UID | pm->want)) {
 		slot_free(pm, p);
 		p = NULL;
 	}
 	return p;
 }
 
-static void mark_exited(struct proc_info *p, uint64_t now_ns)
+/* Remembers that P exited at NOW_NS, in the order of exits, so that
+ * procmap_expire() looks at those due only. Without room, it is kept
+ * until procmap_clear(). */
+static void mark_exited(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
 {
+	struct proc_exit *e;
+
 	if (p->exited)
 		return;
 	p->exited = true;
 	p->exit_ns = now_ns;
+	if (pm->n_exits == pm->cap_exits) {
+		size_t ncap = pm->cap_exits ? pm->cap_exits * 2 : 256;
+		struct proc_exit *ne = malloc(ncap * sizeof(*ne));
+
+		if (!ne)
+			return;
+		/* Unwrapped into the new ring, oldest first. */
+		for (size_t i = 0; i < pm->n_exits; i++)
+			ne[i] = pm->exits[(pm->exit_head + i) % pm->cap_exits];
+		free(pm->exits);
+		pm->exits = ne;
+		pm->cap_exits = ncap;
+		pm->exit_head = 0;
+	}
+	e = &pm->exits[(pm->exit_head + pm->n_exits++) % pm->cap_exits];
+	e->pid = p->pid;
+	e->exit_ns = now_ns;
 }
 
 /* Whether P is still the process with its pid and program, by its start
@@ -212,7 +287,7 @@ static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64
 	snprintf(path, sizeof(path), "%s/%u/stat", pm->proc, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		mark_exited(p, now_ns);
+		mark_exited(pm, p, now_ns);
 		return p;
 	}
 	/* procfs hands out the whole line in one read. */
@@ -220,15 +295,14 @@ static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	if (n <= 0 || procinfo_stat(buf, &ppid, &start) < 0) {
-		mark_exited(p, now_ns);
+		mark_exited(pm, p, now_ns);
 		return p;
 	}
 	if (start == p->start_time && procinfo_stat_comm(buf, comm, sizeof(comm)) == 0 &&
 	    strcmp(comm, p->comm) == 0)
 		return p;
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	if (!read_info(pm, pid, p)) {
+	proc_info_reset(p, pid);
+	if (!read_info(pm, pid, p, PROC_READ_UID | pm->want)) {
 		slot_free(pm, p);
 		return NULL;
 	}
@@ -236,16 +310,23 @@ static struct proc_info *recheck(struct procmap *pm, struct proc_info *p, uint64
 }
 
 /* Reads what P is if an event said it is new or changed and nothing has
- * been read since; a process gone by then stays unread, and exited. */
+ * been read since, or what the policy needs and was not read; a process
+ * gone by then stays as it was, and exited. Its user is the socket's:
+ * not read. */
 static struct proc_info *read_unread(struct procmap *pm, struct proc_info *p, uint64_t now_ns)
 {
-	if (p->unread && !p->exited) {
-		struct proc_info n = { .pid = p->pid, .last_fd = p->last_fd };
+	if (!p->exited && (p->unread || (pm->want & ~p->have))) {
+		struct proc_info n;
 
-		if (read_info(pm, p->pid, &n))
+		/* Into a copy: P stays as it was if the process is gone. Its
+		 * text block is reused (read_info fails before touching it). */
+		proc_info_init(&n, p->pid);
+		n.last_fd = p->last_fd;
+		n.text = p->text;
+		if (read_info(pm, p->pid, &n, pm->want))
 			*p = n;
 		else
-			mark_exited(p, now_ns);
+			mark_exited(pm, p, now_ns);
 	}
 	return p;
 }
@@ -258,7 +339,9 @@ static struct proc_info *current(struct procmap *pm, struct proc_info *p, uint64
 {
 	if (p->exited)
 		return p;
-	return pm->events ? read_unread(pm, p, now_ns) : recheck(pm, p, now_ns);
+	if (!pm->events && (!(p = recheck(pm, p, now_ns)) || p->exited))
+		return p;
+	return read_unread(pm, p, now_ns);
 }
 
 static struct proc_info *get(struct procmap *pm, uint32_t pid, uint64_t now_ns)
@@ -324,7 +407,7 @@ static void list_processes(struct procmap *pm, uint64_t now_ns, bool recheck_all
 		struct proc_info *p = &pm->procs[i];
 
 		if (p->pid && p->listed != pm->listing)
-			mark_exited(p, now_ns);
+			mark_exited(pm, p, now_ns);
 	}
 }
 
@@ -339,7 +422,7 @@ void procmap_load_all(struct procmap *pm, uint64_t now_ns)
 
 void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
 {
-	struct proc_info *parent, *p;
+	struct proc_info *p;
 
 	pm->events = true;
 	p = lookup(pm, pid);
@@ -350,19 +433,10 @@ void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid)
 	p = slot_new(pm, pid);
 	if (!p)
 		return;
-	/* Until it execs, a child is what its parent is. (Looked up only
-	 * now: slot_new may have moved the array.) Of an unknown parent,
-	 * nothing is read until a socket's owner is looked for. */
-	parent = lookup(pm, ppid);
-	if (parent) {
-		*p = *parent;
-		p->pid = pid;
-		p->ppid = ppid;
-		p->exited = false;
-	} else {
-		p->ppid = ppid;
-		p->unread = true;
-	}
+	/* What it is (its parent's program, until it execs) is read when
+	 * a socket's owner is looked for among the processes. */
+	p->ppid = ppid;
+	p->unread = true;
 	remember(pm->recent, &pm->n_recent, 64, pid);
 }
 
@@ -387,19 +461,24 @@ void procmap_exit(struct procmap *pm, uint32_t pid, uint64_t now_ns)
 	struct proc_info *p = lookup(pm, pid);
 
 	pm->events = true;
-	if (p) {
-		p->exited = true;
-		p->exit_ns = now_ns;
-	}
+	if (p)
+		mark_exited(pm, p, now_ns);
 }
 
 void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns)
 {
-	for (size_t i = 0; i < pm->n_procs; i++) {
-		struct proc_info *p = &pm->procs[i];
+	while (pm->n_exits) {
+		const struct proc_exit *e = &pm->exits[pm->exit_head];
+		struct proc_info *p;
 
-		if (p->pid && p->exited && now_ns - p->exit_ns > grace_ns)
+		if (now_ns - e->exit_ns <= grace_ns)
+			break;
+		/* Unless its pid went to another process since. */
+		p = lookup(pm, e->pid);
+		if (p && p->exited && p->exit_ns == e->exit_ns)
 			slot_free(pm, p);
+		pm->exit_head = (pm->exit_head + 1) % pm->cap_exits;
+		pm->n_exits--;
 	}
 }
 
@@ -407,13 +486,18 @@ static bool candidate(struct procmap *pm, uint32_t pid, uint32_t uid, uint64_t i
 		      uint64_t now_ns)
 {
 	struct proc_info *p = get(pm, pid, now_ns);
+	int fd;
 
 	if (!p || p->exited || (uid != UINT32_MAX && p->has_uid && p->uid != uid))
 		return false;
 	/* A new socket usually takes the lowest free fd: often the one its
-	 * process's last socket had, closed since. One link read, not a scan. */
-	if (p->last_fd > 0 && fd_is(pm, pid, p->last_fd, inode)) {
+	 * process's last socket had, closed since, and for a process's first
+	 * socket the one after stdin, stdout and stderr. One link read, not
+	 * a scan. */
+	fd = p->last_fd > 0 ? p->last_fd : 3;
+	if (fd_is(pm, pid, fd, inode)) {
 		atomic_fetch_add_explicit(&pm->stats.fd_guesses, 1, memory_order_relaxed);
+		p->last_fd = fd;
 		inode_put(pm, inode, p);
 		return true;
 	}

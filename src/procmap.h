@@ -21,6 +21,15 @@
 #define PROC_CMDLINE_MAX 1024
 #define PROC_CGROUP_MAX 512
 
+/* What is read of a process beyond /proc/PID/stat (pid, parent, start
+ * time, name): only what the policy matches on is read of a process a
+ * socket's owner is looked for among. */
+#define PROC_READ_UID 0x01		/* status: its user, to skip others' processes */
+#define PROC_READ_EXE 0x02
+#define PROC_READ_CMDLINE 0x04
+#define PROC_READ_CGROUP 0x08
+#define PROC_READ_ALL 0x0f
+
 struct proc_info {
 	uint32_t pid;
 	uint32_t ppid;
@@ -28,14 +37,24 @@ struct proc_info {
 	bool has_uid;
 	bool exited;
 	bool unread;		/* started or exec'd since: what it is is not read yet */
+	uint8_t have;		/* PROC_READ_* read since it last exec'd */
 	uint64_t start_time;	/* clock ticks since boot: tells a reused pid */
 	int last_fd;		/* where its last socket was found: new ones reuse it */
 	uint32_t listed;	/* the listing of /proc that last saw it */
 	uint64_t exit_ns;
 	char comm[PROC_COMM_MAX];
-	char exe[PROC_EXE_MAX];
-	char cmdline[PROC_CMDLINE_MAX];
-	char cgroup[PROC_CGROUP_MAX];
+	/* Read only for processes a socket's owner is looked for among, in
+	 * a block of their own (text): a fork storm touches little memory. */
+	const char *exe;	/* "" if not read */
+	const char *cmdline;
+	const char *cgroup;
+	char *text;
+};
+
+/* An exit, in the order they came: what procmap_expire() walks. */
+struct proc_exit {
+	uint32_t pid;
+	uint64_t exit_ns;
 };
 
 /* Counted by the owning thread, read by others for logs. */
@@ -55,11 +74,14 @@ struct procmap {
 	struct proc_info *procs;
 	uint32_t *free_idx;
 	size_t n_procs, cap_procs, n_free;
+	struct proc_exit *exits;	/* a ring, oldest at exit_head */
+	size_t n_exits, cap_exits, exit_head;
 	uint32_t recent[64];		/* pids that forked or exec'd, newest last */
 	unsigned n_recent;
 	uint32_t owners[8];		/* pids that owned the last sockets looked up */
 	unsigned n_owners;
 	bool events;			/* fork/exec/exit events arrive */
+	uint8_t want;			/* PROC_READ_* the policy needs */
 	uint64_t listed_ns;		/* when /proc was last listed */
 	uint32_t listing;		/* how many times */
 	struct procmap_stats stats;
@@ -73,6 +95,10 @@ void procmap_clear(struct procmap *pm);
  * when it also checks that each process known is still the one with its
  * pid. */
 void procmap_load_all(struct procmap *pm, uint64_t now_ns);
+
+/** Reads WANT (PROC_READ_*) of processes from now on, and of those read
+ * before without it when next looked at. */
+void procmap_want(struct procmap *pm, uint8_t want);
 
 /** Proc connector events. */
 void procmap_fork(struct procmap *pm, uint32_t pid, uint32_t ppid);
