@@ -48,9 +48,12 @@ bool adopt_direction(const struct ct_entry *ct, const struct local_addrs *l,
 
 /* What an adoption looks at: every connection (at start), or those whose
  * mark is the value of a class a reload removed. */
+/* Widest first: an adoption asked for while another waits takes the
+ * wider scope. */
 enum adopt_scope {
-	ADOPT_ALL,
-	ADOPT_RETIRED,
+	ADOPT_ALL,		/* at start: every connection */
+	ADOPT_KERNEL,		/* after a reload: those decided in the kernel, not listed */
+	ADOPT_RETIRED,		/* after a reload: those with a removed class */
 };
 
 /* A `qpod-ctl run` cgroup: its sessions get its class, whatever the

@@ -162,7 +162,8 @@ static void adopt(struct daemon *d, enum adopt_scope scope)
 	    discover_adopt(d->disc, scope, runs, n) < 0)
 		log_error("%s: out of memory",
 			  scope == ADOPT_ALL ? "adopting the sessions older than qpodd"
-					     : "giving the connections of removed classes a class");
+			  : scope == ADOPT_KERNEL ? "deciding again the sessions decided in the kernel"
+						  : "giving the connections of removed classes a class");
 	free(runs);
 }
 
@@ -378,7 +379,9 @@ int daemon_reload(struct daemon *d, struct diag_list *diags, char *why, size_t w
 	/* Listed sessions are decided again by now; connections no session
 	 * stands for (those of runs, above all) may still carry a removed
 	 * class's value. */
-	if (classes_removed(old->policy, p))
+	if (old->policy->queue.kernel_decisions)
+		adopt(d, ADOPT_KERNEL);	/* those too may have another class now */
+	else if (classes_removed(old->policy, p))
 		adopt(d, ADOPT_RETIRED);
 	snapshot_free(old);
 	d->reloaded_ns = clock_real_ns();

@@ -25,6 +25,11 @@ static void collect_one(const struct ct_entry *ct, void *arg)
 		return;
 	if (a->scope == ADOPT_RETIRED && !marks_is_retired(m, marks_value(m, ct->mark)))
 		return;
+	/* The kernel decided it: a class's value, or a removed class's (not
+	 * one qpodd is deciding now). */
+	if (a->scope == ADOPT_KERNEL &&
+	    (marks_value(m, ct->mark) == 0 || (ct->mark & m->mask) == marks_pending(m)))
+		return;
 	if (a->n == ADOPT_MAX) {
 		a->too_many++;
 		return;
@@ -55,8 +60,9 @@ void discover_adopt_clear(struct discover *d)
 
 static const char *scope_name(enum adopt_scope scope)
 {
-	return scope == ADOPT_ALL ? "adopting the sessions older than qpodd"
-				  : "giving the connections of removed classes a class";
+	return scope == ADOPT_ALL	 ? "adopting the sessions older than qpodd"
+	       : scope == ADOPT_KERNEL ? "deciding again the sessions decided in the kernel"
+				       : "giving the connections of removed classes a class";
 }
 
 /* Takes the adoption asked for, if any, and lists the connections there
@@ -195,7 +201,11 @@ static void adopt_one(struct discover *d, const struct ct_entry *ct, uint64_t no
 	}
 	s.mark = mark;
 	s.class_index = (uint16_t)cls->index;
-	s.adopted = 1;
+	/* After a reload, a session the kernel decided, listed at last. */
+	if (a->scope == ADOPT_KERNEL)
+		s.kernel = 1;
+	else
+		s.adopted = 1;
 	s.start_ns = clock_real_ns();
 	s.seen_ns = now;
 	if (ct->has_counters) {
@@ -231,6 +241,14 @@ static void adopt_end(struct discover *d)
 			 (unsigned long long)a->moved, (unsigned long long)a->in_runs,
 			 (unsigned long long)a->run_moved, (unsigned long long)a->not_cut,
 			 (unsigned long long)a->unmanaged, (unsigned long long)a->no_socket);
+	else if (a->scope == ADOPT_KERNEL)
+		log_info("decided again %llu connections decided in the kernel and not listed: "
+			 "%llu kept their class, %llu moved to another, %llu of qpod-ctl runs got "
+			 "their run's class; left alone: %llu the policy would drop, %llu with no "
+			 "local socket",
+			 n, (unsigned long long)a->kept, (unsigned long long)(a->moved + a->given),
+			 (unsigned long long)a->run_moved, (unsigned long long)a->not_cut,
+			 (unsigned long long)a->no_socket);
 	else
 		log_info("%llu connections of removed classes got a class anew, %llu of them of "
 			 "qpod-ctl runs; left alone: %llu the policy would drop, %llu with no "
@@ -269,8 +287,8 @@ int discover_adopt(struct discover *d, enum adopt_scope scope, const struct adop
 	/* Asked again before the thread took it: the newer runs, and the
 	 * wider scope. */
 	free(d->adopt_ask.runs);
-	if (d->adopt_ask.asked && d->adopt_ask.scope == ADOPT_ALL)
-		scope = ADOPT_ALL;
+	if (d->adopt_ask.asked && d->adopt_ask.scope < scope)
+		scope = d->adopt_ask.scope;
 	d->adopt_ask = (struct adoption_ask){ true, scope, copy, n };
 	pthread_mutex_unlock(&d->adopt_lock);
 	discover_wake(d);

@@ -13,7 +13,7 @@ command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
 [ -x "$UDP_BURST" ] || fail "missing test helper $UDP_BURST (make check builds it)"
 hosts_up
 
-policy() {	# policy KERNEL_DECISIONS
+policy() {	# policy KERNEL_DECISIONS [SIP_CLASS]
 	cat >"$TMPDIR_TEST/policy.yaml" <<YAML
 queue: { kernel-decisions: $1 }
 classes:
@@ -25,7 +25,7 @@ applications:
   - { name: svc, match: { user: nobody }, class: bulk }
   - { name: browser, match: { comm: firefox }, class: web }
 sessions:
-  - { match: { proto: udp, dport: 5060 }, class: voice }
+  - { match: { proto: udp, dport: 5060 }, class: ${2:-voice} }
 YAML
 }
 policy true
@@ -80,6 +80,25 @@ in_a "$TCP_CLIENT" "$B4" 7002 20000 || fail "tcp-client as root"
 [ "$(queued)" -gt "$before" ] || fail "root's session was not queued"
 all_counted p7002 p7002_af11 || fail "root's session: $hit of $total packets AF11"
 log "root's session: queued, decided by qpodd, $hit/$total packets AF11"
+
+# A reload that gives the rule another class moves the kernel's sessions
+# too: UDP flows that get no reply, never listed before.
+start_udp_flows 5060
+wait_for 5 flows_grown sip_ef
+flows_pause
+policy true bulk
+out=$(ctl reload) || fail "qpod-ctl reload: $out"
+observe_udp after 5060
+observe_udp after_cs1 5060 cs1
+flows_resume
+wait_for 10 flows_grown after
+flows_pause
+for v in 4 6; do
+	all_counted "after$v" "after_cs1$v" ||
+		fail "IPv$v: after the reload $hit of $total datagrams of the kernel's flow were CS1"
+done
+log "reload: the kernel's UDP flows moved to bulk, all of $total datagrams after it CS1"
+flows_resume
 stop_qpodd
 
 # Turned off, qpodd decides nobody's session too.
