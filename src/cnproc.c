@@ -10,9 +10,16 @@
 
 #include "cnproc.h"
 
+/* Each event is a datagram of its own, of about a hundred bytes: read
+ * many per system call. */
+#define BATCH 64
+#define EVENT_MAX 256
+
 struct cnproc {
 	int fd;
-	char buf[16384];
+	char bufs[BATCH][EVENT_MAX];
+	struct iovec iov[BATCH];
+	struct mmsghdr msgs[BATCH];
 };
 
 static int listen_msg(int fd, enum proc_cn_mcast_op op)
@@ -95,22 +102,29 @@ static void apply(const struct proc_event *ev, struct procmap *pm, uint64_t now_
 
 int cnproc_read(struct cnproc *c, struct procmap *pm, uint64_t now_ns)
 {
-	int events = 0;
-	ssize_t n;
+	int events = 0, n;
 
-	while ((n = recv(c->fd, c->buf, sizeof(c->buf), 0)) > 0) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)c->buf;
-		size_t len = (size_t)n;
+	for (int i = 0; i < BATCH; i++) {
+		c->iov[i] = (struct iovec){ c->bufs[i], sizeof(c->bufs[i]) };
+		c->msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &c->iov[i], .msg_iovlen = 1 } };
+	}
+	while ((n = recvmmsg(c->fd, c->msgs, BATCH, MSG_DONTWAIT, NULL)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct nlmsghdr *nlh = (struct nlmsghdr *)c->bufs[i];
+			size_t len = c->msgs[i].msg_len;
 
-		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-			struct cn_msg *cn = NLMSG_DATA(nlh);
+			for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+				struct cn_msg *cn = NLMSG_DATA(nlh);
 
-			if (nlh->nlmsg_type != NLMSG_DONE || cn->id.idx != CN_IDX_PROC ||
-			    cn->len < sizeof(struct proc_event))
-				continue;
-			apply((const struct proc_event *)cn->data, pm, now_ns);
-			events++;
+				if (nlh->nlmsg_type != NLMSG_DONE || cn->id.idx != CN_IDX_PROC ||
+				    cn->len < sizeof(struct proc_event))
+					continue;
+				apply((const struct proc_event *)cn->data, pm, now_ns);
+				events++;
+			}
 		}
+		if (n < BATCH)
+			break;
 	}
 	if (n < 0 && errno == ENOBUFS)
 		return -ENOBUFS;

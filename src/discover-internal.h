@@ -115,6 +115,11 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 					    uint64_t since, uint64_t now, struct session *s,
 					    struct proc_view *view);
 
+/** discover_find_owner(), among the likeliest processes only if QUICK. */
+const struct proc_info *discover_find_owner_in(struct discover *d, const struct sock_found *sock,
+					       uint64_t since, uint64_t now, bool quick,
+					       struct session *s, struct proc_view *view);
+
 /** Puts decided session S in the session table and counts it against its
  * application's budget; a full table leaves it untracked (and, in S, not
  * admitted). */

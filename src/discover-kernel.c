@@ -3,7 +3,12 @@
  * afterwards, off the packet path: the first update event of their
  * connection (a TCP handshake's answer, a UDP reply) names a connection
  * with a class's mark and no session. Its socket and owner are found then,
- * for `qpod-ctl sessions`, the session log and `qpod-ctl apps`. */
+ * for `qpod-ctl sessions`, the session log and `qpod-ctl apps`; among the
+ * likeliest processes only. A connection over before that (a short TCP
+ * exchange, a UDP one without reply) is not listed. */
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <netinet/in.h>
+
 #include "clock.h"
 #include "counter.h"
 #include "decide.h"
@@ -22,7 +27,8 @@ void discover_record_kernel(struct discover *d, const struct ct_entry *ct)
 	uint64_t now = clock_mono_ns();
 	int cls;
 
-	if (!p->queue.kernel_decisions || ct->destroyed || !ct->orig.has_ports)
+	if (!p->queue.kernel_decisions || ct->destroyed || !ct->orig.has_ports ||
+	    (ct->orig.proto == IPPROTO_TCP && ct->tcp_state >= TCP_CONNTRACK_FIN_WAIT))
 		return;
 	cls = marks_class_of_value(m, marks_value(m, ct->mark));
 	if (cls < 0)
@@ -34,7 +40,11 @@ void discover_record_kernel(struct discover *d, const struct ct_entry *ct)
 		if (sockdiag_lookup(d->sd, &s.key, QP_DIR_IN, &sock) < 0)
 			return;	/* closed already, or not a local program's */
 	}
-	owner = discover_find_owner(d, &sock, now, now, &s, &view);
+	if (!sock.inode)
+		return;		/* closing already (TIME_WAIT): no owner to find */
+	/* Quick: its owner may have exited already (a short connection),
+	 * and a long search here costs the whole host CPU. */
+	owner = discover_find_owner_in(d, &sock, now, now, true, &s, &view);
 	decide_session(p, &s.key, dir, owner ? appmatch_find(p, &view) : NULL, &dec);
 	s.reason = dec.rule >= 0 ? SESSION_BY_RULE : dec.app ? SESSION_BY_APP
 				 : owner ? SESSION_DEFAULT : s.reason;

@@ -24,7 +24,7 @@
 /* Process events wake the thread at most this often: most processes
  * never open a socket, and a session's owner lookup reads what is
  * waiting first. */
-#define CN_WAKE_NS 10000000ull
+#define CN_WAKE_NS 50000000ull
 #define DUMP_COST_SHARE 20		/* conntrack listings take at most 1/20 of the time */
 /* A session conntrack has not listed for this long is gone (its first
  * packet was dropped after qpod's verdict, or its end event was lost);
@@ -150,12 +150,20 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 					    uint64_t since, uint64_t now, struct session *s,
 					    struct proc_view *view)
 {
+	return discover_find_owner_in(d, sock, since, now, false, s, view);
+}
+
+const struct proc_info *discover_find_owner_in(struct discover *d, const struct sock_found *sock,
+					       uint64_t since, uint64_t now, bool quick,
+					       struct session *s, struct proc_view *view)
+{
 	const struct proc_info *owner = NULL;
 
 	s->uid = UINT32_MAX;
 	if (sock) {
 		s->uid = sock->uid;
-		owner = procmap_owner(&d->pm, sock->inode, sock->uid, since, now);
+		owner = quick ? procmap_owner_quick(&d->pm, sock->inode, sock->uid, now)
+			      : procmap_owner(&d->pm, sock->inode, sock->uid, since, now);
 		if (!owner) {
 			s->reason = SESSION_NO_PROCESS;
 			counter_inc(&d->stats.no_process);

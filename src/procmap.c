@@ -515,10 +515,13 @@ static const struct proc_info *cached_owner(struct procmap *pm, uint64_t v, uint
 	return p && (uint32_t)p->start_time == (uint32_t)(v >> 32) ? p : NULL;
 }
 
-const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
-				      uint64_t since_ns, uint64_t now_ns)
+#define QUICK_RECENT 8	/* the newest processes a quick lookup tries */
+
+static const struct proc_info *owner(struct procmap *pm, uint64_t inode, uint32_t uid,
+				     uint64_t since_ns, uint64_t now_ns, bool quick)
 {
 	const struct proc_info *found = NULL;
+	unsigned oldest;
 	uint64_t v;
 
 	atomic_fetch_add_explicit(&pm->stats.lookups, 1, memory_order_relaxed);
@@ -532,9 +535,12 @@ const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32
 		if (candidate(pm, pm->owners[i], uid, inode, now_ns))
 			goto scanned;
 	/* Processes that just started. */
-	for (unsigned i = pm->n_recent; i-- > 0;)
+	oldest = quick && pm->n_recent > QUICK_RECENT ? pm->n_recent - QUICK_RECENT : 0;
+	for (unsigned i = pm->n_recent; i-- > oldest;)
 		if (candidate(pm, pm->recent[i], uid, inode, now_ns))
 			goto scanned;
+	if (quick)
+		goto not_found;
 	/* Without events, processes started since the last listing are
 	 * unknown: list /proc again unless the last listing came after the
 	 * socket existed, and so saw its owner. With events, a process whose
@@ -547,6 +553,7 @@ const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32
 	for (size_t i = 0; i < pm->n_procs; i++)
 		if (pm->procs[i].pid && candidate(pm, pm->procs[i].pid, uid, inode, now_ns))
 			goto scanned;
+not_found:
 	atomic_fetch_add_explicit(&pm->stats.not_found, 1, memory_order_relaxed);
 	return NULL;
 scanned:
@@ -558,4 +565,16 @@ out:
 	if (found)
 		remember(pm->owners, &pm->n_owners, 8, found->pid);
 	return found;
+}
+
+const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
+				      uint64_t since_ns, uint64_t now_ns)
+{
+	return owner(pm, inode, uid, since_ns, now_ns, false);
+}
+
+const struct proc_info *procmap_owner_quick(struct procmap *pm, uint64_t inode, uint32_t uid,
+					    uint64_t now_ns)
+{
+	return owner(pm, inode, uid, 0, now_ns, true);
 }

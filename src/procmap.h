@@ -116,6 +116,12 @@ void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns);
 const struct proc_info *procmap_owner(struct procmap *pm, uint64_t inode, uint32_t uid,
 				      uint64_t since_ns, uint64_t now_ns);
 
+/** procmap_owner() among the likeliest processes only (the owners of the
+ * last sockets, the newest processes), for an owner looked for after the
+ * fact, which may be gone. */
+const struct proc_info *procmap_owner_quick(struct procmap *pm, uint64_t inode, uint32_t uid,
+					    uint64_t now_ns);
+
 /** The process PID, read now if not known yet; NULL if there is none.
  * Without events a known process is checked first: one that exited is
  * marked so (and still returned, for a while), and one whose pid went to
