@@ -279,9 +279,12 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 }
 
 /* Serves each channel; returns true if there was work. */
+static void drain_connection_events(struct discover *d, uint64_t now);
+
 static bool serve(struct discover *d)
 {
 	bool worked = false;
+	uint64_t now;
 
 	for (unsigned c = 0; c < d->n_chans; c++) {
 		struct discover_chan *ch = &d->chans[c];
@@ -297,8 +300,14 @@ static bool serve(struct discover *d)
 			continue;
 		/* Events after the requests: what an owner did before sending
 		 * (started, exec'd; or the pid's last process exited) is known
-		 * when its session is decided, so a cached process is current. */
-		discover_drain_events(d, clock_mono_ns());
+		 * when its session is decided, so a cached process is current.
+		 * Sessions that ended only matter to a budget that counts them;
+		 * otherwise they are taken after, off the held packets' time. */
+		now = clock_mono_ns();
+		if (d->cn)
+			(void)drain_process_events(d, now);
+		if (budget_sessions_counted(&d->budget, d->snap->policy))
+			drain_connection_events(d, now);
 		for (size_t i = 0; i < n; i++) {
 			struct discover_result res;
 
@@ -387,6 +396,18 @@ static void session_event(const struct ct_entry *ct, void *arg)
 	s.closing = 1;
 	sessiontab_put(d->sessions, &s);
 	log_session(&s.key, "closing, no longer counted");
+}
+
+static void drain_connection_events(struct discover *d, uint64_t now)
+{
+	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
+		counter_inc(&d->stats.lost_events);
+		d->ct_lost = true;
+		d->lost_ns = now;
+		if (log_ratelimit_ok(&d->rl))
+			log_warning("discovery: connection end events were lost; listing "
+				    "connections to find the sessions that ended");
+	}
 }
 
 /* A listing of conntrack: rates, and which sessions are still there. */
@@ -534,18 +555,6 @@ static int cn_rearm(struct discover *d, uint64_t now)
 	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_MOD, ev.data.fd, &ev) == 0)
 		d->cn_armed = true;
 	return -1;
-}
-
-static void drain_connection_events(struct discover *d, uint64_t now)
-{
-	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
-		counter_inc(&d->stats.lost_events);
-		d->ct_lost = true;
-		d->lost_ns = now;
-		if (log_ratelimit_ok(&d->rl))
-			log_warning("discovery: connection end events were lost; listing "
-				    "connections to find the sessions that ended");
-	}
 }
 
 void discover_drain_events(struct discover *d, uint64_t now)
