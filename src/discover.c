@@ -278,9 +278,9 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	pthread_mutex_unlock(&d->hist_lock);
 }
 
-/* Serves each channel; returns true if there was work. */
 static void drain_connection_events(struct discover *d, uint64_t now);
 
+/* Serves each channel; returns true if there was work. */
 static bool serve(struct discover *d)
 {
 	bool worked = false;
