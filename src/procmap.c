@@ -197,6 +197,7 @@ static bool scan_fds(struct procmap *pm, struct proc_info *p, uint64_t want)
 	char path[64], link[64];
 	struct dirent *de;
 	bool found = false;
+	uint32_t nfds = 0;
 	DIR *d;
 	int dfd;
 
@@ -212,6 +213,7 @@ static bool scan_fds(struct procmap *pm, struct proc_info *p, uint64_t want)
 
 		if (de->d_name[0] == '.')
 			continue;
+		nfds++;
 		n = readlinkat(dfd, de->d_name, link, sizeof(link) - 1);
 		atomic_fetch_add_explicit(&pm->stats.fds_read, 1, memory_order_relaxed);
 		if (n <= 0)
@@ -227,6 +229,7 @@ static bool scan_fds(struct procmap *pm, struct proc_info *p, uint64_t want)
 		}
 	}
 	closedir(d);
+	p->nfds = nfds;
 	return found;
 }
 
@@ -482,8 +485,16 @@ void procmap_expire(struct procmap *pm, uint64_t now_ns, uint64_t grace_ns)
 	}
 }
 
+/* A likely owner with more fds than this is read whole only after the
+ * other likely ones: a server with thousands of sockets would otherwise
+ * make every other process's lookup read them all. */
+#define LIKELY_SCAN_MAX 256
+#define DEFER_MAX (8 + 64)	/* the owners and recent lists */
+
+/* Whether process PID owns socket INODE. With RET_DEFERRED, a process
+ * whose fds are many is not read whole: *RET_DEFERRED says so. */
 static bool candidate(struct procmap *pm, uint32_t pid, uint32_t uid, uint64_t inode,
-		      uint64_t now_ns)
+		      uint64_t now_ns, bool *ret_deferred)
 {
 	struct proc_info *p = get(pm, pid, now_ns);
 	int fd;
@@ -500,6 +511,10 @@ static bool candidate(struct procmap *pm, uint32_t pid, uint32_t uid, uint64_t i
 		p->last_fd = fd;
 		inode_put(pm, inode, p);
 		return true;
+	}
+	if (ret_deferred && p->nfds > LIKELY_SCAN_MAX) {
+		*ret_deferred = true;
+		return false;
 	}
 	return scan_fds(pm, p, inode);
 }
@@ -521,7 +536,9 @@ static const struct proc_info *owner(struct procmap *pm, uint64_t inode, uint32_
 				     uint64_t since_ns, uint64_t now_ns, bool quick)
 {
 	const struct proc_info *found = NULL;
-	unsigned oldest;
+	uint32_t deferred[DEFER_MAX];
+	unsigned oldest, n_deferred = 0;
+	bool big;
 	uint64_t v;
 
 	atomic_fetch_add_explicit(&pm->stats.lookups, 1, memory_order_relaxed);
@@ -531,13 +548,25 @@ static const struct proc_info *owner(struct procmap *pm, uint64_t inode, uint32_
 	}
 	/* The owners of the last sockets: a process opening one connection
 	 * usually opens more. */
-	for (unsigned i = pm->n_owners; i-- > 0;)
-		if (candidate(pm, pm->owners[i], uid, inode, now_ns))
+	for (unsigned i = pm->n_owners; i-- > 0;) {
+		big = false;
+		if (candidate(pm, pm->owners[i], uid, inode, now_ns, &big))
 			goto scanned;
+		if (big)
+			deferred[n_deferred++] = pm->owners[i];
+	}
 	/* Processes that just started. */
 	oldest = quick && pm->n_recent > QUICK_RECENT ? pm->n_recent - QUICK_RECENT : 0;
-	for (unsigned i = pm->n_recent; i-- > oldest;)
-		if (candidate(pm, pm->recent[i], uid, inode, now_ns))
+	for (unsigned i = pm->n_recent; i-- > oldest;) {
+		big = false;
+		if (candidate(pm, pm->recent[i], uid, inode, now_ns, &big))
+			goto scanned;
+		if (big)
+			deferred[n_deferred++] = pm->recent[i];
+	}
+	/* Then the likely ones with many fds. */
+	for (unsigned i = 0; i < n_deferred; i++)
+		if (candidate(pm, deferred[i], uid, inode, now_ns, NULL))
 			goto scanned;
 	if (quick)
 		goto not_found;
@@ -551,7 +580,7 @@ static const struct proc_info *owner(struct procmap *pm, uint64_t inode, uint32_
 	}
 	/* Everyone else of that user. */
 	for (size_t i = 0; i < pm->n_procs; i++)
-		if (pm->procs[i].pid && candidate(pm, pm->procs[i].pid, uid, inode, now_ns))
+		if (pm->procs[i].pid && candidate(pm, pm->procs[i].pid, uid, inode, now_ns, NULL))
 			goto scanned;
 not_found:
 	atomic_fetch_add_explicit(&pm->stats.not_found, 1, memory_order_relaxed);

@@ -40,6 +40,7 @@ struct proc_info {
 	uint8_t have;		/* PROC_READ_* read since it last exec'd */
 	uint64_t start_time;	/* clock ticks since boot: tells a reused pid */
 	int last_fd;		/* where its last socket was found: new ones reuse it */
+	uint32_t nfds;		/* fds it had when last read whole */
 	uint32_t listed;	/* the listing of /proc that last saw it */
 	uint64_t exit_ns;
 	char comm[PROC_COMM_MAX];

@@ -349,6 +349,41 @@ START_TEST(test_procmap_no_events_new_and_exec)
 }
 END_TEST
 
+/* A recent owner with thousands of sockets is not read whole for every
+ * other process's new socket: the likely processes with few fds first. */
+START_TEST(test_procmap_many_fds_deferred)
+{
+	struct procmap pm;
+	const struct proc_info *p;
+	uint64_t now = 1000 * MS, read_before;
+	char path[256], link[64];
+
+	fake_process(7000, 10, "server", 20000);
+	for (int fd = 4; fd < 400; fd++) {
+		snprintf(path, sizeof(path), "%s/7000/fd/%d", proc_root, fd);
+		snprintf(link, sizeof(link), "socket:[%d]", 20000 + fd);
+		ck_assert_int_eq(symlink(link, path), 0);
+	}
+	procmap_init(&pm, proc_root);
+	procmap_load_all(&pm, now);
+	pm.events = true;
+	/* The server owned the last socket looked up. */
+	ck_assert_str_eq(procmap_owner(&pm, 20100, 0, now, now)->comm, "server");
+	fake_process(7100, 20, "client", 30000);
+	procmap_fork(&pm, 7100, 1);
+	read_before = pm.stats.fds_read;
+	p = procmap_owner(&pm, 30000, 0, now, now);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "client");
+	ck_assert_uint_lt(pm.stats.fds_read - read_before, 10);
+	/* The server's own new socket is still found. */
+	snprintf(path, sizeof(path), "%s/7000/fd/500", proc_root);
+	ck_assert_int_eq(symlink("socket:[40000]", path), 0);
+	ck_assert_str_eq(procmap_owner(&pm, 40000, 0, now, now)->comm, "server");
+	procmap_clear(&pm);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("procinfo");
@@ -366,6 +401,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_procmap_exited_forgotten);
 	tcase_add_test(tc, test_procmap_exec_read_lazily);
 	tcase_add_test(tc, test_procmap_no_events_new_and_exec);
+	tcase_add_test(tc, test_procmap_many_fds_deferred);
 	suite_add_tcase(s, tc);
 	return s;
 }
