@@ -115,6 +115,10 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 					    uint64_t since, uint64_t now, struct session *s,
 					    struct proc_view *view);
 
+/** Reads the process events waiting, if there are any to be had.
+ * Returns how many there were (lost ones count as one). */
+int discover_drain_process_events(struct discover *d, uint64_t now);
+
 /** discover_find_owner(), among the likeliest processes only if QUICK. */
 const struct proc_info *discover_find_owner_in(struct discover *d, const struct sock_found *sock,
 					       uint64_t since, uint64_t now, bool quick,

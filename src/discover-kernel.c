@@ -42,6 +42,9 @@ void discover_record_kernel(struct discover *d, const struct ct_entry *ct)
 	}
 	if (!sock.inode)
 		return;		/* closing already (TIME_WAIT): no owner to find */
+	/* Its process started moments ago: its events may be waiting. */
+	if (d->cn)
+		(void)discover_drain_process_events(d, now);
 	/* Quick: its owner may have exited already (a short connection),
 	 * and a long search here costs the whole host CPU. */
 	owner = discover_find_owner_in(d, &sock, now, now, true, &s, &view);

@@ -130,7 +130,7 @@ static void take_snapshot(struct discover *d)
 }
 
 /* Returns how many events there were (lost ones count as one). */
-static int drain_process_events(struct discover *d, uint64_t now)
+int discover_drain_process_events(struct discover *d, uint64_t now)
 {
 	int n = cnproc_read(d->cn, &d->pm, now);
 
@@ -305,7 +305,7 @@ static bool serve(struct discover *d)
 		 * otherwise they are taken after, off the held packets' time. */
 		now = clock_mono_ns();
 		if (d->cn)
-			(void)drain_process_events(d, now);
+			(void)discover_drain_process_events(d, now);
 		if (budget_sessions_counted(&d->budget, d->snap->policy))
 			drain_connection_events(d, now);
 		for (size_t i = 0; i < n; i++) {
@@ -548,7 +548,7 @@ static int cn_rearm(struct discover *d, uint64_t now)
 		return -1;
 	if (now < d->cn_rearm_ns)
 		return (int)((d->cn_rearm_ns - now + 999999) / 1000000);
-	if (drain_process_events(d, now) > 0) {
+	if (discover_drain_process_events(d, now) > 0) {
 		d->cn_rearm_ns = now + CN_WAKE_NS;
 		return (int)(CN_WAKE_NS / 1000000);
 	}
@@ -560,7 +560,7 @@ static int cn_rearm(struct discover *d, uint64_t now)
 void discover_drain_events(struct discover *d, uint64_t now)
 {
 	if (d->cn)
-		(void)drain_process_events(d, now);
+		(void)discover_drain_process_events(d, now);
 	drain_connection_events(d, now);
 }
 

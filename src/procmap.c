@@ -530,7 +530,7 @@ static const struct proc_info *cached_owner(struct procmap *pm, uint64_t v, uint
 	return p && (uint32_t)p->start_time == (uint32_t)(v >> 32) ? p : NULL;
 }
 
-#define QUICK_RECENT 8	/* the newest processes a quick lookup tries */
+#define QUICK_RECENT 32	/* the newest processes a quick lookup tries */
 
 static const struct proc_info *owner(struct procmap *pm, uint64_t inode, uint32_t uid,
 				     uint64_t since_ns, uint64_t now_ns, bool quick)
