@@ -208,13 +208,8 @@ static void adopt_one(struct discover *d, const struct ct_entry *ct, uint64_t no
 		s.adopted = 1;
 	s.start_ns = clock_real_ns();
 	s.seen_ns = now;
-	if (ct->has_counters) {
-		/* Counted from here: the rate is of what comes next. */
-		s.bytes = ct->bytes;
-		s.bytes_orig = ct->orig_counters[0];
-		s.packets_orig = ct->orig_counters[1];
-		s.packets_reply = ct->reply_counters[1];
-	}
+	/* Counted from here: the rate is of what comes next. */
+	discover_take_counts(&s, ct);
 	discover_track(d, &s);
 	counter_inc(&d->stats.adopted);
 	if (log_enabled(LOG_DEBUG)) {

@@ -115,6 +115,9 @@ const struct proc_info *discover_find_owner(struct discover *d, const struct soc
 					    uint64_t since, uint64_t now, struct session *s,
 					    struct proc_view *view);
 
+/** Takes into S the byte and packet counts conntrack gave CT, if any. */
+void discover_take_counts(struct session *s, const struct ct_entry *ct);
+
 /** Reads the process events waiting, if there are any to be had.
  * Returns how many there were (lost ones count as one). */
 int discover_drain_process_events(struct discover *d, uint64_t now);

@@ -61,12 +61,7 @@ void discover_record_kernel(struct discover *d, const struct ct_entry *ct)
 	s.kernel = 1;
 	s.start_ns = clock_real_ns();
 	s.seen_ns = now;
-	if (ct->has_counters) {
-		s.bytes = ct->bytes;
-		s.bytes_orig = ct->orig_counters[0];
-		s.packets_orig = ct->orig_counters[1];
-		s.packets_reply = ct->reply_counters[1];
-	}
+	discover_take_counts(&s, ct);
 	discover_track(d, &s);
 	counter_inc(&d->stats.kernel);
 }

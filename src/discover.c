@@ -278,6 +278,16 @@ static void serve_one(struct discover *d, const struct discover_request *rq,
 	pthread_mutex_unlock(&d->hist_lock);
 }
 
+void discover_take_counts(struct session *s, const struct ct_entry *ct)
+{
+	if (!ct->has_counters)
+		return;
+	s->bytes = ct->bytes;
+	s->bytes_orig = ct->orig_counters[0];
+	s->packets_orig = ct->orig_counters[1];
+	s->packets_reply = ct->reply_counters[1];
+}
+
 static void drain_connection_events(struct discover *d, uint64_t now);
 
 /* Serves each channel; returns true if there was work. */
@@ -381,12 +391,7 @@ static void session_event(const struct ct_entry *ct, void *arg)
 		budget_uncount(&d->budget, &s, true);
 		log_session(&s.key, "ended");
 		/* The end event carries the final counts. */
-		if (ct->has_counters) {
-			s.bytes = ct->bytes;
-			s.bytes_orig = ct->orig_counters[0];
-			s.packets_orig = ct->orig_counters[1];
-			s.packets_reply = ct->reply_counters[1];
-		}
+		discover_take_counts(&s, ct);
 		sessionlog_write(d->slog, d->snap, &s, clock_real_ns(), true);
 		return;
 	}
