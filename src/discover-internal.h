@@ -19,6 +19,7 @@
 #include "procmap.h"
 #include "sessionlog.h"
 #include "sockdiag.h"
+#include "paced.h"
 
 #define SESSIONS_MAX 65536		/* the session table's capacity */
 
@@ -67,10 +68,10 @@ struct discover {
 	struct sockdiag *sd;
 	struct procmap pm;
 	struct cnproc *cn;
-	bool cn_armed;		/* its fd wakes the thread */
-	uint64_t cn_rearm_ns;	/* when it may again */
+	struct paced cn_pace;	/* process events */
 	struct ctnl *ct;
 	struct ctnl_events *ev;
+	struct paced ev_pace;	/* connection events */
 	struct sessiontab *sessions;
 	struct sessionlog *slog;	/* ended sessions' records */
 	struct budget budget;	/* by application of snap->policy */

@@ -25,6 +25,11 @@
  * never open a socket, and a session's owner lookup reads what is
  * waiting first. */
 #define CN_WAKE_NS 50000000ull
+/* Connection events (a TCP connection has half a dozen) likewise, but
+ * read at once when they wake it: the first of a connection the kernel
+ * decided is when its owner can still be found (discover-kernel.c). What
+ * needs them sooner reads them itself (budgets, before deciding). */
+#define CT_WAKE_NS 10000000ull
 #define DUMP_COST_SHARE 20		/* conntrack listings take at most 1/20 of the time */
 /* A session conntrack has not listed for this long is gone (its first
  * packet was dropped after qpod's verdict, or its end event was lost);
@@ -288,7 +293,7 @@ void discover_take_counts(struct session *s, const struct ct_entry *ct)
 	s->packets_reply = ct->reply_counters[1];
 }
 
-static void drain_connection_events(struct discover *d, uint64_t now);
+static int drain_connection_events(struct discover *d, uint64_t now);
 
 /* Serves each channel; returns true if there was work. */
 static bool serve(struct discover *d)
@@ -403,16 +408,21 @@ static void session_event(const struct ct_entry *ct, void *arg)
 	log_session(&s.key, "closing, no longer counted");
 }
 
-static void drain_connection_events(struct discover *d, uint64_t now)
+/* Returns the events read (1 if some were lost). */
+static int drain_connection_events(struct discover *d, uint64_t now)
 {
-	if (d->ev && ctnl_events_read(d->ev, session_event, d) == -ENOBUFS) {
+	int n = d->ev ? ctnl_events_read(d->ev, session_event, d) : 0;
+
+	if (n == -ENOBUFS) {
 		counter_inc(&d->stats.lost_events);
 		d->ct_lost = true;
 		d->lost_ns = now;
 		if (log_ratelimit_ok(&d->rl))
 			log_warning("discovery: connection end events were lost; listing "
 				    "connections to find the sessions that ended");
+		return 1;
 	}
+	return n;
 }
 
 /* A listing of conntrack: rates, and which sessions are still there. */
@@ -542,24 +552,14 @@ static void tick(struct discover *d, uint64_t now)
 
 /* ---- the thread ---------------------------------------------------------- */
 
-/* Process events wake the thread (their fd is one-shot), then are read
- * every CN_WAKE_NS while more come, and wake it again once none did.
- * Returns how long the thread may sleep, in ms, or -1. */
-static int cn_rearm(struct discover *d, uint64_t now)
+static int drain_process_paced(void *d, uint64_t now)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = cnproc_fd(d->cn) };
+	return discover_drain_process_events(d, now);
+}
 
-	if (d->cn_armed)
-		return -1;
-	if (now < d->cn_rearm_ns)
-		return (int)((d->cn_rearm_ns - now + 999999) / 1000000);
-	if (discover_drain_process_events(d, now) > 0) {
-		d->cn_rearm_ns = now + CN_WAKE_NS;
-		return (int)(CN_WAKE_NS / 1000000);
-	}
-	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_MOD, ev.data.fd, &ev) == 0)
-		d->cn_armed = true;
-	return -1;
+static int drain_connection_paced(void *d, uint64_t now)
+{
+	return drain_connection_events(d, now);
 }
 
 void discover_drain_events(struct discover *d, uint64_t now)
@@ -594,8 +594,6 @@ static void *thread_main(void *arg)
 			discover_adopt_some(d);
 			continue;
 		}
-		/* Process events: at most every CN_WAKE_NS (cn_rearm). */
-		drain_connection_events(d, now);
 		/* Sessions come in bursts: after work, spin a little first. */
 		if (now - d->last_work < DISCOVER_SPIN_NS) {
 			while (all_empty(d) && clock_mono_ns() - now < DISCOVER_SPIN_NS)
@@ -603,18 +601,20 @@ static void *thread_main(void *arg)
 			if (!all_empty(d))
 				continue;
 		}
-		timeout = d->cn ? cn_rearm(d, clock_mono_ns()) : -1;
+		/* Process and connection events: read in batches. */
+		now = clock_mono_ns();
+		timeout = paced_sleep_min(paced_poll(&d->cn_pace, now),
+					  paced_poll(&d->ev_pace, now));
 		if (!waker_prepare_sleep(&d->waker, all_empty, d))
 			continue;
 		n = epoll_wait(d->epoll_fd, ev, 4, timeout);
 		waker_woken(&d->waker);
+		now = clock_mono_ns();
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == d->timer_fd && read(d->timer_fd, &v, sizeof(v)) < 0)
 				v = 0;
-			if (d->cn && ev[i].data.fd == cnproc_fd(d->cn)) {
-				d->cn_armed = false;
-				d->cn_rearm_ns = clock_mono_ns() + CN_WAKE_NS;
-			}
+			paced_woken(&d->cn_pace, ev[i].data.fd, now);
+			paced_woken(&d->ev_pace, ev[i].data.fd, now);
 		}
 	}
 	return NULL;
@@ -625,17 +625,6 @@ static int watch(struct discover *d, int fd)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
 	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
-
-/* FD wakes the thread once, then not until cn_rearm() lets it. */
-static int watch_oneshot(struct discover *d, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fd };
-
-	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		return -errno;
-	d->cn_armed = true;
-	return 0;
 }
 
 int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct cnproc *cn,
@@ -649,7 +638,7 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	if (!d)
 		return -ENOMEM;
 	d->cn = cn;
-	d->waker.fd = d->epoll_fd = d->timer_fd = -1;
+	d->waker.fd = d->epoll_fd = d->timer_fd = d->cn_pace.fd = d->ev_pace.fd = -1;
 	pthread_mutex_init(&d->hist_lock, NULL);
 	pthread_mutex_init(&d->adopt_lock, NULL);
 	d->current = current;
@@ -695,8 +684,10 @@ int discover_start(_Atomic(struct snapshot *) *current, unsigned n_chans, struct
 	/* Fails only for a bad descriptor or value, neither possible here. */
 	(void)timerfd_settime(d->timer_fd, 0, &its, NULL);
 	if ((r = watch(d, d->waker.fd)) < 0 || (r = watch(d, d->timer_fd)) < 0 ||
-	    (d->cn && (r = watch_oneshot(d, cnproc_fd(d->cn))) < 0) ||
-	    (d->ev && (r = watch(d, ctnl_events_fd(d->ev))) < 0))
+	    (d->cn && (r = paced_watch(&d->cn_pace, d->epoll_fd, cnproc_fd(d->cn), CN_WAKE_NS,
+				       false, drain_process_paced, d)) < 0) ||
+	    (d->ev && (r = paced_watch(&d->ev_pace, d->epoll_fd, ctnl_events_fd(d->ev),
+				       CT_WAKE_NS, true, drain_connection_paced, d)) < 0))
 		goto fail;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
