@@ -5,7 +5,8 @@
  * with a class's mark and no session. Its socket and owner are found then,
  * for `qpod-ctl sessions`, the session log and `qpod-ctl apps`; among the
  * likeliest processes only. A connection over before that (a short TCP
- * exchange, a UDP one without reply) is not listed. */
+ * exchange, a UDP one without reply), or before its event is read
+ * (events come in batches, CT_WAKE_NS), is not listed. */
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <netinet/in.h>
 
