@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ctlproto.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -10,6 +12,9 @@
 #include "jsonw.h"
 #include "units.h"
 #include "yaml-tree.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* The members of a request; version and command are in every one. */
 enum {
@@ -82,11 +87,47 @@ static bool json_string(const struct ynode *v, char *buf, size_t max)
 	return true;
 }
 
+bool ctl_endpoint_canonical(const char *arg, char *out, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN + 2], canon[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	const char *colon = strrchr(arg, ':');
+	bool v6 = arg[0] == '[';
+	unsigned long port;
+	char *end;
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(addr) ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return false;
+	memcpy(addr, arg, (size_t)(colon - arg));
+	addr[colon - arg] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port == 0 || port > 65535)
+		return false;
+	if (v6) {
+		size_t n = strlen(addr);
+
+		if (n < 3 || addr[n - 1] != ']')
+			return false;
+		addr[n - 1] = '\0';
+	}
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? addr + 1 : addr, bin) != 1 ||
+	    !inet_ntop(v6 ? AF_INET6 : AF_INET, bin, canon, sizeof(canon)))
+		return false;
+	return snprintf(out, len, v6 ? "[%s]:%lu" : "%s:%lu", canon, port) < (int)len;
+}
+
+/* Any number: one this qpodd does not speak is told apart below, by
+ * name. */
 static bool read_version(const struct ynode *v, struct ctl_request *req)
 {
+	const char *err;
 	uint64_t n;
 
-	if (!json_count(v, 1000, &n))
+	if (v->type != YNODE_SCALAR || v->quoted || !v->value[0] ||
+	    strspn(v->value, "0123456789") != strlen(v->value) ||
+	    units_parse_uint(v->value, UINT32_MAX, &n, &err) < 0)
 		return false;
 	req->version = (unsigned)n;
 	return true;
@@ -106,15 +147,19 @@ static bool read_pid(const struct ynode *v, struct ctl_request *req)
 {
 	uint64_t n;
 
-	if (!json_count(v, UINT32_MAX, &n))
+	if (!json_count(v, CTL_PID_MAX, &n))
 		return false;
 	req->pid = (uint32_t)n;
 	return true;
 }
 
+/* Canonical, as sessions' ends are written and compared. */
 static bool read_endpoint(const struct ynode *v, struct ctl_request *req)
 {
-	return json_string(v, req->endpoint, sizeof(req->endpoint));
+	char arg[CTL_ENDPOINT_MAX];
+
+	return json_string(v, arg, sizeof(arg)) &&
+	       ctl_endpoint_canonical(arg, req->endpoint, sizeof(req->endpoint));
 }
 
 static bool read_class(const struct ynode *v, struct ctl_request *req)
@@ -137,10 +182,11 @@ static const struct member_spec {
 	bool (*read)(const struct ynode *v, struct ctl_request *req);
 	const char *wrong;	/* the error when READ refuses the value */
 } members[] = {
-	{ "version", MEMBER_VERSION, read_version, "\"version\" is a number" },
+	{ "version", MEMBER_VERSION, read_version, "\"version\" is the protocol's version, a number" },
 	{ "command", MEMBER_COMMAND, read_command, "\"command\" is a string" },
-	{ "pid", MEMBER_PID, read_pid, "\"pid\" is a process id" },
-	{ "endpoint", MEMBER_ENDPOINT, read_endpoint, "\"endpoint\" is ADDR:PORT" },
+	{ "pid", MEMBER_PID, read_pid, "\"pid\" is a process id (1 to " STR(CTL_PID_MAX) ")" },
+	{ "endpoint", MEMBER_ENDPOINT, read_endpoint,
+	  "\"endpoint\" is ADDR:PORT or [ADDR]:PORT, a port from 1 to 65535" },
 	{ "class", MEMBER_CLASS, read_class, "\"class\" is a class's name" },
 	{ "scope", MEMBER_SCOPE, read_scope, "\"scope\" is true or false" },
 };

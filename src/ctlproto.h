@@ -31,6 +31,8 @@ enum ctl_command {
 };
 
 #define CTL_ENDPOINT_MAX 64	/* "[2001:db8::1]:65535" and room */
+/* The largest process id Linux gives (PID_MAX_LIMIT on 64-bit systems). */
+#define CTL_PID_MAX 4194304
 #define CTL_CLASS_MAX 64	/* longer than any class name */
 
 struct ctl_request {
@@ -47,6 +49,11 @@ struct ctl_request {
 	int32_t peer_pid;
 	uint32_t peer_uid;
 };
+
+/** ARG as an endpoint as qpodd writes sessions' ends: "ADDR:PORT" or
+ * "[ADDR]:PORT", an IPv6 address in its canonical form, a port from 1 to
+ * 65535. Writes it to OUT (LEN bytes); false if ARG is not one. */
+bool ctl_endpoint_canonical(const char *arg, char *out, size_t len);
 
 /** The command's name in requests. */
 const char *ctl_command_name(enum ctl_command c);

@@ -161,6 +161,19 @@ for req in 'garbage\n' '[1, 2]\n' '{"version": 1}\n' '{"version": 2, "command": 
 	[ "$(json_eval "$a" "a['ok'] is False and a['error'].startswith('bad request')")" = True ] ||
 		fail "request $req: $a"
 done
+# explain with an end or a pid no session can have: an error, not "ok"
+# and an empty list.
+for req in '{"version": 1, "command": "explain", "endpoint": "198.18.0.2:99999999999"}\n' \
+	'{"version": 1, "command": "explain", "endpoint": "[::1:99999"}\n' \
+	'{"version": 1, "command": "explain", "pid": 2147483648}\n'; do
+	a=$(raw "$req")
+	[ "$(json_eval "$a" "a['ok'] is False and ('endpoint' in a['error'] or 'pid' in a['error'])")" = True ] ||
+		fail "request $req: $a"
+done
+# An end written another way than qpodd writes it still finds its session.
+a=$(raw "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"[2001:DB8:0::2]:07101\"}\n")
+[ "$(json_eval "$a" "a['ok'] and len(a['sessions']) >= 1")" = True ] ||
+	fail "explain by a non-canonical IPv6 end: $a"
 long=$(python3 -c 'print("{" + " " * 9000 + "}")')
 a=$(raw "$long")
 [ "$(json_eval "$a" "'longer than 4095 bytes' in a['error']")" = True ] || fail "a long request: $a"

@@ -45,6 +45,15 @@ START_TEST(test_good)
 			 0);
 	ck_assert_str_eq(r.endpoint, "[2001:db8::2]:80");
 	ck_assert_uint_eq(r.pid, 0);
+	/* Written as qpodd writes sessions' ends, so that it matches them. */
+	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"explain\",\"endpoint\":\"[2001:DB8:0::2]:080\"}",
+			       &r, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(r.endpoint, "[2001:db8::2]:80");
+	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"explain\",\"pid\":4194304}", &r, err,
+			       sizeof(err)),
+			 0);
+	ck_assert_uint_eq(r.pid, 4194304);
 	/* run, in a cgroup qpodd makes or in the asker's scope. */
 	ck_assert_int_eq(parse("{\"version\":1,\"command\":\"run\",\"class\":\"voice\"}", &r, err,
 			       sizeof(err)),
@@ -71,8 +80,8 @@ START_TEST(test_bad)
 		{ "{\"version\": 1", "not JSON" },
 		{ "{\"command\": \"status\"}", "has no \"version\"" },
 		{ "{\"version\": 1}", "has no \"command\"" },
-		{ "{\"version\": \"1\", \"command\": \"status\"}", "\"version\" is a number" },
-		{ "{\"version\": -1, \"command\": \"status\"}", "\"version\" is a number" },
+		{ "{\"version\": \"1\", \"command\": \"status\"}", "\"version\" is the protocol's version" },
+		{ "{\"version\": -1, \"command\": \"status\"}", "\"version\" is the protocol's version" },
 		{ "{\"version\": 2, \"command\": \"status\"}", "protocol version 2 is not spoken here" },
 		{ "{\"version\": 1, \"command\": \"shutdown\"}", "unknown command \"shutdown\"" },
 		{ "{\"version\": 1, \"command\": [\"status\"]}", "\"command\" is a string" },
@@ -81,7 +90,7 @@ START_TEST(test_bad)
 		{ "{\"version\": &v 1, \"command\": *v}", "not JSON" },
 		{ "--- 1\n--- 2", "not JSON" },
 		{ "{\"version\": 1, \"command\": \"explain\"}", "explain takes a \"pid\" or" },
-		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 1, \"endpoint\": \"a:1\"}",
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 1, \"endpoint\": \"198.18.0.2:1\"}",
 		  "explain takes a \"pid\" or" },
 		{ "{\"version\": 1, \"command\": \"status\", \"pid\": 1}", "only explain takes" },
 		{ "{\"version\": 1, \"command\": \"run\"}", "run takes a \"class\"" },
@@ -95,13 +104,33 @@ START_TEST(test_bad)
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 0}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": -18446744073709551615}",
 		  "\"pid\" is a process id" },
-		{ "{\"version\": -18446744073709551615, \"command\": \"status\"}", "\"version\" is a number" },
+		{ "{\"version\": -18446744073709551615, \"command\": \"status\"}", "\"version\" is the protocol's version" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 4294967296}", "\"pid\" is a process id" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": [1]}", "\"endpoint\" is ADDR:PORT" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"\"}", "\"endpoint\" is ADDR:PORT" },
-		{ "{\"version\": 1, \"command\": \"run\", \"class\": \"a\", \"endpoint\": \"a:1\"}",
+		{ "{\"version\": 1, \"command\": \"run\", \"class\": \"a\", \"endpoint\": \"198.18.0.2:1\"}",
 		  "only explain takes" },
 		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 1, \"scope\": true}", "only run takes" },
+		/* What qpodd answered "ok" to, with an empty list. */
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"198.18.0.2:99999999999\"}",
+		  "\"endpoint\" is ADDR:PORT" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"[::1:99999\"}",
+		  "\"endpoint\" is ADDR:PORT" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 2147483648}", "\"pid\" is a process id" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"pid\": 4194305}", "(1 to 4194304)" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"198.18.0.2:0\"}",
+		  "a port from 1 to 65535" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"198.18.0.2:+80\"}",
+		  "\"endpoint\" is ADDR:PORT" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"198.18.0.300:80\"}",
+		  "\"endpoint\" is ADDR:PORT" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"2001:db8::2:80\"}",
+		  "[ADDR]:PORT" },
+		{ "{\"version\": 1, \"command\": \"explain\", \"endpoint\": \"host.example:80\"}",
+		  "\"endpoint\" is ADDR:PORT" },
+		/* A number that is not this qpodd's version is named as such. */
+		{ "{\"version\": 0, \"command\": \"status\"}", "protocol version 0 is not spoken here" },
+		{ "{\"version\": 5000, \"command\": \"status\"}", "protocol version 5000 is not spoken" },
 	};
 	struct ctl_request r;
 	char err[256];
